@@ -1,0 +1,175 @@
+/* One HTTP request in flight: its context, its deferred reply, its single teardown. */
+#include "request.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <sys/queue.h>
+
+#include <event2/keyvalq_struct.h>
+
+#include "log.h"
+#include "problems.h"
+#include "token.h"
+#include "worker.h"
+
+uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* The client's connection closed before we answered: forget it, keep our context. */
+static void on_connection_close(struct evhttp_connection *evcon, void *arg)
+{
+    struct request *r = arg;
+    (void)evcon;
+    log_info("client_gone", "worker=%d method=%s path=%s", r->worker->index, r->method,
+             r->path ? r->path : "-");
+    r->req = NULL;
+    r->evcon = NULL;
+}
+
+struct request *request_new(struct worker *worker, struct evhttp_request *req,
+                            enum metrics_route route, size_t size)
+{
+    struct request *r = calloc(1, size < sizeof(*r) ? sizeof(*r) : size);
+    if (r == NULL)
+        return NULL;
+    r->worker = worker;
+    r->req = req;
+    r->route = route;
+    r->started_us = now_us();
+    const char *m = "?";
+    switch (evhttp_request_get_command(req)) {
+    case EVHTTP_REQ_GET:
+        m = "GET";
+        break;
+    case EVHTTP_REQ_POST:
+        m = "POST";
+        break;
+    case EVHTTP_REQ_HEAD:
+        m = "HEAD";
+        break;
+    default:
+        m = "OTHER";
+        break;
+    }
+    snprintf(r->method, sizeof(r->method), "%s", m);
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+    r->path = evhttp_uridecode(path ? path : "/", 0, NULL);
+    r->evcon = evhttp_request_get_connection(req);
+    if (r->evcon != NULL)
+        evhttp_connection_set_closecb(r->evcon, on_connection_close, r);
+    worker_track_request(worker, r);
+    return r;
+}
+
+void request_add_header(struct request *r, const char *name, const char *value)
+{
+    if (r->req != NULL)
+        evhttp_add_header(evhttp_request_get_output_headers(r->req), name, value);
+}
+
+void request_finish(struct request *r, int status, const char *content_type, const char *body,
+                    size_t len)
+{
+    uint64_t elapsed = now_us() - r->started_us;
+    metrics_request(r->route, status, elapsed);
+    if (r->req != NULL) {
+        struct evkeyvalq *headers = evhttp_request_get_output_headers(r->req);
+        evhttp_add_header(headers, "Content-Type", content_type);
+        evhttp_add_header(headers, "Cache-Control", "no-store");
+        evhttp_add_header(headers, "X-Content-Type-Options", "nosniff");
+        if (r->worker->draining)
+            evhttp_add_header(headers, "Connection", "close");
+        struct evbuffer *out = evhttp_request_get_output_buffer(r->req);
+        if (len > 0)
+            evbuffer_add(out, body, len);
+        if (r->evcon != NULL)
+            evhttp_connection_set_closecb(r->evcon, NULL, NULL);
+        evhttp_send_reply(r->req, status, NULL, NULL);
+    }
+    log_info("http", "worker=%d method=%s path=%s status=%d us=%llu%s", r->worker->index, r->method,
+             r->path ? r->path : "-", status, (unsigned long long)elapsed,
+             r->req == NULL ? " client=gone" : "");
+    worker_untrack_request(r->worker, r);
+    free(r->path);
+    free(r);
+}
+
+void request_reply_json(struct request *r, int status, const char *body)
+{
+    request_finish(r, status, "application/json; charset=utf-8", body, strlen(body));
+}
+
+void request_reply_problems(struct request *r, int status, const char *code, const char *message,
+                            const struct problem_list *problems)
+{
+    char *body = problems_to_json(problems, code, message);
+    if (body == NULL) {
+        request_reply_json(r, 500,
+                           "{\"code\":\"internal_error\",\"message\":\"Внутренняя "
+                           "ошибка сервера\",\"errors\":[]}");
+        return;
+    }
+    request_reply_json(r, status, body);
+    free(body);
+}
+
+void request_reply_error(struct request *r, int status, const char *code, const char *message)
+{
+    struct problem_list none;
+    problems_init(&none);
+    request_reply_problems(r, status, code, message, &none);
+    problems_free(&none);
+}
+
+void request_reply_unavailable(struct request *r)
+{
+    request_add_header(r, "Retry-After", "2");
+    request_reply_error(r, 503, "database_unavailable",
+                        "База данных временно недоступна или перегружена, повторите запрос позже");
+}
+
+const char *request_header(struct request *r, const char *name)
+{
+    if (r->req == NULL)
+        return NULL;
+    return evhttp_find_header(evhttp_request_get_input_headers(r->req), name);
+}
+
+bool request_token_hash(struct request *r, unsigned char out[32])
+{
+    const char *auth = request_header(r, "Authorization");
+    size_t len;
+    const char *token = auth ? token_from_authorization(auth, &len) : NULL;
+    if (token == NULL)
+        return false;
+    token_hash(token, len, out);
+    return true;
+}
+
+char *request_query_param(struct request *r, const char *name)
+{
+    if (r->req == NULL)
+        return NULL;
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r->req);
+    const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
+    if (query == NULL)
+        return NULL;
+    struct evkeyvalq params;
+    TAILQ_INIT(&params);
+    char *value = NULL;
+    if (evhttp_parse_query_str(query, &params) == 0) {
+        const char *v = evhttp_find_header(&params, name);
+        if (v != NULL)
+            value = strdup(v);
+    }
+    evhttp_clear_headers(&params);
+    return value;
+}

@@ -1,0 +1,21 @@
+/* The collector's HTTP routes: one entry point that dispatches on method and path. */
+#ifndef COLLECTOR_ROUTES_H
+#define COLLECTOR_ROUTES_H
+
+#include <event2/http.h>
+
+struct worker;
+
+/* evhttp's generic callback; `arg` is the worker. */
+void routes_dispatch(struct evhttp_request *req, void *arg);
+
+/* One handler per route family, each in its own file. */
+void route_post_report(struct worker *w, struct evhttp_request *req);  /* routes_ingest.c */
+void route_post_meeting(struct worker *w, struct evhttp_request *req); /* routes_ingest.c */
+void route_healthz(struct worker *w, struct evhttp_request *req);      /* routes_ops.c */
+void route_readyz(struct worker *w, struct evhttp_request *req);       /* routes_ops.c */
+void route_metrics(struct worker *w, struct evhttp_request *req);      /* routes_ops.c */
+/* GET /api/v1/...: district and school reads (routes_read.c); false if no route matched. */
+int route_read(struct worker *w, struct evhttp_request *req, const char *path);
+
+#endif
