@@ -12,6 +12,8 @@
 
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
+#include <libpq-fe.h>
+#include <signal.h>
 
 #include "fixture.h"
 
@@ -259,16 +261,56 @@ Test(faults, huge_headers_are_refused)
     free(req);
 }
 
+struct slow_push {
+    const char *body;
+    size_t len;
+    long status;
+};
+
+static void *push_once(void *arg)
+{
+    struct slow_push *sp = arg;
+    struct mwtest_response resp;
+    fixture_post(&resp, &fx, "/api/v1/reports", fx.token_sosh14, sp->body, sp->len, "slow-1");
+    sp->status = resp.status;
+    mwtest_response_free(&resp);
+    return NULL;
+}
+
 Test(faults, sigterm_finishes_in_flight_work_and_exits_cleanly)
 {
-    size_t len;
-    char *body = fixture_report("SOSH14", "2024/2025", "intermediate", NULL, &len);
+    size_t len1, len2;
+    char *v1 = fixture_report("SOSH14", "2024/2025", "intermediate", "v1", &len1);
+    char *v2 = fixture_report("SOSH14", "2024/2025", "intermediate", "v2", &len2);
     struct mwtest_response resp;
-    fixture_post(&resp, &fx, "/api/v1/reports", fx.token_sosh14, body, len, NULL);
+    fixture_post(&resp, &fx, "/api/v1/reports", fx.token_sosh14, v1, len1, NULL);
     cr_assert_eq(resp.status, 201);
     mwtest_response_free(&resp);
-    int status = mwtest_proc_stop(fx.collector, SIGTERM);
+
+    /* Hold the report's slot so the correction waits inside the database. */
+    PGconn *blocker = PQconnectdb(fx.db);
+    cr_assert_eq(PQstatus(blocker), CONNECTION_OK);
+    PQclear(PQexec(blocker, "BEGIN"));
+    PGresult *lock = PQexec(blocker, "SELECT 1 FROM mw.report_slot FOR UPDATE");
+    cr_assert_eq(PQresultStatus(lock), PGRES_TUPLES_OK);
+    PQclear(lock);
+
+    struct slow_push sp = {v2, len2, 0};
+    pthread_t thread;
+    cr_assert_eq(pthread_create(&thread, NULL, push_once, &sp), 0);
+    usleep(500 * 1000); /* the correction is now in flight */
+    kill(fx.collector->pid, SIGTERM);
+    cr_assert(mwtest_log_wait_for(fx.collector, "event=worker_draining", 5000));
+    cr_assert_eq(mwtest_proc_wait(fx.collector, 500), -1, "still draining while work is in flight");
+
+    PQclear(PQexec(blocker, "COMMIT"));
+    PQfinish(blocker);
+    pthread_join(thread, NULL);
+    cr_assert_eq(sp.status, 201, "the in-flight correction was committed and acknowledged");
+    int status = mwtest_proc_stop(fx.collector, 0);
     cr_assert_eq(status, 0, "clean exit on SIGTERM");
     cr_assert(mwtest_log_contains(fx.collector, "event=collector_stopped"));
-    free(body);
+    cr_assert_eq(mwtest_sql_long(fx.db, "SELECT max(version) FROM mw.report WHERE $1", "true"), 2);
+    free(v1);
+    free(v2);
 }
