@@ -36,7 +36,10 @@ elif [[ "$VERBS" == *" $3 "* ]]; then
 else
     usage
 fi
-[[ "$port" =~ ^[0-9]{1,5}$ ]] && ((port >= 1 && port <= 65535)) || die "bad port: $port"
+if ! [[ "$port" =~ ^[0-9]{1,5}$ ]] || ((10#$port < 1 || 10#$port > 65535)); then
+    die "bad port: $port"
+fi
+port=$((10#$port))
 [[ -n "$dir" ]] || usage
 [[ "$dir" == /* ]] || dir="$PWD/$dir"
 while [[ "$dir" == */ && "$dir" != / ]]; do dir=${dir%/}; done
@@ -54,7 +57,7 @@ find_bindir() {
         return
     fi
     local d
-    for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    for d in $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r); do
         if [[ -x "$d/initdb" && -x "$d/pg_ctl" ]]; then
             echo "$d"
             return

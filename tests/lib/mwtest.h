@@ -155,9 +155,11 @@ void mwtest_proc_dump_log(struct mwtest_proc *proc);
 /*
  * Starts the built collector on a free 127.0.0.1 port with DATABASE_URL=database_url,
  * MW_LISTEN=127.0.0.1:<port>, MW_LOG_LEVEL=info, then extra_env (may be NULL; later entries
- * win). mwtest_collector_start waits until GET /healthz answers 200 (10 s; else prints the log
- * and fails the test; a port taken meanwhile is retried); mwtest_collector_spawn does not wait,
- * for tests of a start-up that must fail.
+ * win). mwtest_collector_start returns once it can serve: GET /healthz and then GET /readyz
+ * (its database connected) answer 200 within 10 s; if not, it prints the log and fails the
+ * test (a port taken meanwhile is retried). mwtest_collector_spawn does not wait: for a start
+ * that must fail, or with the database away (then wait on /healthz with
+ * mwtest_proc_wait_healthy).
  */
 struct mwtest_proc *mwtest_collector_start(const char *database_url, const char *const *extra_env);
 struct mwtest_proc *mwtest_collector_spawn(const char *database_url, const char *const *extra_env);

@@ -441,14 +441,34 @@ struct mwtest_proc *mwtest_collector_spawn(const char *database_url, const char 
     return proc;
 }
 
+/* Alive is not yet ready: polls GET /readyz (its database pool connected) until 200 or the
+ * deadline; a collector without /readyz (404) counts as ready. */
+static bool wait_ready(struct mwtest_proc *proc, long long deadline)
+{
+    char *ready = mwtest_fmt("%s/readyz", proc->base_url);
+    bool ok = false;
+    for (;;) {
+        struct mwtest_response resp;
+        int rc = mwtest_http_timeout(&resp, "GET", ready, 1000);
+        ok = rc == 0 && (resp.status == 200 || resp.status == 404);
+        mwtest_response_free(&resp);
+        if (ok || now_ms() >= deadline || mwtest_proc_wait(proc, 0) >= 0)
+            break;
+        sleep_ms(25);
+    }
+    free(ready);
+    return ok;
+}
+
 struct mwtest_proc *mwtest_collector_start(const char *database_url, const char *const *extra_env)
 {
     for (int attempt = 1;; attempt++) {
         struct mwtest_proc *proc = mwtest_collector_spawn(database_url, extra_env);
+        long long deadline = now_ms() + HEALTHY_TIMEOUT_MS;
         char *health = mwtest_fmt("%s/healthz", proc->base_url);
         bool healthy = mwtest_proc_wait_healthy(proc, health, HEALTHY_TIMEOUT_MS);
         free(health);
-        if (healthy)
+        if (healthy && wait_ready(proc, deadline))
             return proc;
         /* The port was free when chosen; someone may have taken it since. */
         if (proc->exited && attempt < COLLECTOR_PORT_TRIES && mwtest_log_contains(proc, "in use")) {
@@ -456,8 +476,8 @@ struct mwtest_proc *mwtest_collector_start(const char *database_url, const char 
             continue;
         }
         mwtest_proc_dump_log(proc);
-        cr_assert_fail("mwtest: the collector did not answer GET /healthz with 200 within %d s"
-                       "%s; log above",
+        cr_assert_fail("mwtest: the collector did not answer GET /healthz and /readyz with 200 "
+                       "within %d s%s; log above",
                        HEALTHY_TIMEOUT_MS / 1000, proc->exited ? " (it exited)" : "");
     }
 }
