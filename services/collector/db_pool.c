@@ -21,6 +21,22 @@ static bool retryable_sqlstate(const char *state)
     return state != NULL && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0);
 }
 
+/*
+ * Errors that say something about the document itself (bad data, a constraint, our SQL):
+ * only that job fails. Anything else (connection, shutdown, resources, cancel) is the
+ * database's state, not the job's: the job is answered 503 or run again.
+ */
+static bool document_sqlstate(const char *state)
+{
+    static const char *const classes[] = {"22", "23", "42", "P0", "39", "2F", "44"};
+    if (state == NULL)
+        return false;
+    for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+        if (strncmp(state, classes[i], 2) == 0)
+            return true;
+    return false;
+}
+
 #define MAX_ATTEMPTS 3
 
 struct job_queue {
@@ -213,7 +229,7 @@ static void settle_batch(struct slot *slot, bool lost)
         struct db_job *job = slot->batch[i];
         PGresult *res = job->held;
         job->held = NULL;
-        if (i == slot->failed_job)
+        if (i == slot->failed_job && !lost)
             finish(job, DB_QUERY_ERROR, res);
         else if (again && job->attempts < MAX_ATTEMPTS)
             queue_push_front(&pool->writes, job);
@@ -247,7 +263,8 @@ static void on_write_result(struct slot *slot, PGresult *res)
         slot->begin_ok = ok;
     } else if (slot->query <= slot->n) {
         struct db_job *job = slot->batch[slot->query - 1];
-        if (!ok && st != PGRES_PIPELINE_ABORTED && slot->failed_job < 0)
+        if (!ok && st != PGRES_PIPELINE_ABORTED && slot->failed_job < 0 &&
+            document_sqlstate(PQresultErrorField(res, PG_DIAG_SQLSTATE)))
             slot->failed_job = slot->query - 1;
         PQclear(job->held);
         job->held = res;
@@ -270,7 +287,11 @@ static void on_event(struct pgconn *conn, enum pgconn_event ev, PGresult *res, v
         } else if (slot->query < slot->n) {
             ExecStatusType st = PQresultStatus(res);
             bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-            finish(slot->batch[slot->query], ok ? DB_OK : DB_QUERY_ERROR, res);
+            enum db_outcome outcome = ok ? DB_OK
+                                      : document_sqlstate(PQresultErrorField(res, PG_DIAG_SQLSTATE))
+                                          ? DB_QUERY_ERROR
+                                          : DB_UNAVAILABLE;
+            finish(slot->batch[slot->query], outcome, res);
             PQclear(res);
         } else {
             PQclear(res);

@@ -121,6 +121,12 @@ Test(faults, postgres_restart_during_burst_loses_and_duplicates_nothing)
 
     int acknowledged = 0, unavailable = 0;
     for (int t = 0; t < BURST_THREADS; t++) {
+        if (pushers[t].unexpected != 0 || pushers[t].acknowledged != BURST_DOCS) {
+            mwtest_proc_dump_log(fx.collector);
+            break;
+        }
+    }
+    for (int t = 0; t < BURST_THREADS; t++) {
         struct pusher *p = &pushers[t];
         cr_assert_eq(p->unexpected, 0, "thread %d got status %ld", t, p->last_unexpected_status);
         cr_assert_eq(p->acknowledged, BURST_DOCS, "thread %d: every document acknowledged", t);
