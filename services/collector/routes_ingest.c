@@ -269,7 +269,17 @@ static void ingest(struct worker *w, struct evhttp_request *req, const struct in
     cJSON *doc = json_strict_parse(in->body, in->body_len, JSON_MAX_DEPTH, &jerr);
     if (doc == NULL) {
         problems_add(&in->problems, jerr.code, jerr.path, jerr.message);
-        refuse_after_auth(in, 400, "invalid_json", "Тело запроса не является корректным JSON");
+        /* Duplicate names and U+0000 are valid JSON by RFC 8259 but refused here (meaning
+         * undefined; a NUL truncates text in C and PostgreSQL): their own codes, not
+         * invalid_json, so a client can tell the two apart. */
+        if (strcmp(jerr.code, "duplicate_key") == 0)
+            refuse_after_auth(in, 400, "duplicate_key",
+                              "В объекте JSON повторяется ключ: значение неоднозначно");
+        else if (strcmp(jerr.code, "nul_character") == 0)
+            refuse_after_auth(in, 400, "nul_character",
+                              "Строки JSON не должны содержать символ U+0000");
+        else
+            refuse_after_auth(in, 400, "invalid_json", "Тело запроса не является корректным JSON");
         return;
     }
     struct report_key rkey;

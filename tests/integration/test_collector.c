@@ -267,6 +267,7 @@ Test(collector, invalid_json_is_400_with_path)
     cJSON_Delete(ans);
     const char dup[] = "{\"school\":\"SOSH14\",\"school\":\"ITL24\"}";
     ans = push(fx.token_sosh14, dup, sizeof(dup) - 1, NULL, 400);
+    cr_assert_str_eq(json_string(ans, "code"), "duplicate_key");
     cJSON_Delete(ans);
     cr_assert_eq(reports_in_db(), 0);
 }

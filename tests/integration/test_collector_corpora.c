@@ -57,7 +57,15 @@ Test(corpora, json_test_suite_over_http)
             n_files++;
         } else if (kind == 'y') {
             cr_assert(!answered_invalid_json(&resp), "%s is valid JSON: %s", de->d_name, resp.body);
-            cr_assert_eq(resp.status, 422, "%s: valid JSON but not a report", de->d_name);
+            if (strstr(de->d_name, "duplicated_key") != NULL)
+                cr_assert(resp.status == 400 && strstr(resp.body, "\"duplicate_key\""),
+                          "%s: refused as ambiguous: %s", de->d_name, resp.body);
+            else if (strstr(de->d_name, "null_escape") != NULL ||
+                     strstr(de->d_name, "escaped_null") != NULL)
+                cr_assert(resp.status == 400 && strstr(resp.body, "\"nul_character\""),
+                          "%s: U+0000 refused under its own code: %s", de->d_name, resp.body);
+            else
+                cr_assert_eq(resp.status, 422, "%s: valid JSON but not a report", de->d_name);
             y_files++;
         } else {
             cr_assert(resp.status == 400 || resp.status == 422, "%s: %ld", de->d_name, resp.status);
