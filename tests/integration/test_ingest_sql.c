@@ -822,3 +822,51 @@ Test(ingest_sql, authenticate_resolves_scopes)
                      gone[i]);
     }
 }
+
+/* ---- the token helpers the collector authenticates with (common/token.c; no database) ------- */
+
+Test(token, hash_is_sha256_of_the_text)
+{
+    unsigned char h[TOKEN_HASH_LEN];
+    token_hash("abc", 3, h);
+    static const unsigned char abc[TOKEN_HASH_LEN] = {
+        0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40,
+        0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17,
+        0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
+    cr_expect_arr_eq(h, abc, TOKEN_HASH_LEN);
+}
+
+Test(token, generated_tokens_are_base64url_and_distinct)
+{
+    char a[TOKEN_TEXT_MAX], b[TOKEN_TEXT_MAX];
+    cr_assert(token_generate(a));
+    cr_assert(token_generate(b));
+    cr_expect_eq(strlen(a), 46, "%s", a);
+    cr_expect_eq(strncmp(a, "mw_", 3), 0, "%s", a);
+    cr_expect_eq(strspn(a + 3, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+                 43, "%s", a);
+    cr_expect_str_neq(a, b);
+}
+
+Test(token, bearer_header_parsing)
+{
+    size_t len = 0;
+    const char *t = token_from_authorization("Bearer mw_abc-_DEF", &len);
+    cr_assert_not_null(t);
+    cr_expect_eq(len, 11);
+    cr_expect_eq(strncmp(t, "mw_abc-_DEF", len), 0);
+    t = token_from_authorization("  bearer   tok==  ", &len);
+    cr_assert_not_null(t, "scheme is case-insensitive, spaces around are allowed");
+    cr_expect_eq(len, 5);
+    cr_expect_eq(strncmp(t, "tok==", len), 0);
+    const char *bad[] = {"",          "Bearer",         "Bearer ",           "Basic dXNlcjpw",
+                         "Bearertok", "Bearer a b",     "Bearer tok=x",      "Bearer tök",
+                         "Token abc", "Bearer \"abc\"", "Bearer abc\r\nX: y"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        cr_expect_null(token_from_authorization(bad[i], &len), "accepted \"%s\"", bad[i]);
+    cr_expect_null(token_from_authorization(NULL, &len));
+    char huge[700] = "Bearer ";
+    memset(huge + 7, 'a', sizeof(huge) - 8);
+    huge[sizeof(huge) - 1] = '\0';
+    cr_expect_null(token_from_authorization(huge, &len), "an absurdly long token was accepted");
+}
