@@ -42,6 +42,8 @@ static const struct config_key config_keys[] = {
      "largest request line plus headers in bytes"},
     {"MW_CLIENT_TIMEOUT", CONFIG_INT, FIELD(client_timeout_s), "30", 1, 3600,
      "seconds a slow or idle client connection may take"},
+    {"MW_REQUEST_DEADLINE", CONFIG_INT, FIELD(request_deadline_s), "60", 1, 3600,
+     "seconds a client may take to send one whole request, however steadily it drips"},
     {"MW_MAX_CONNECTIONS", CONFIG_INT, FIELD(max_connections), "2048", 1, 1000000,
      "concurrent client connections per loop; more wait in the kernel's backlog"},
     {"MW_DB_TIMEOUT_MS", CONFIG_INT, FIELD(db_timeout_ms), "15000", 100, 600000,

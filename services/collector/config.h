@@ -9,17 +9,18 @@ struct collector_config {
     char *database_url; /* DATABASE_URL: libpq conninfo or URI */
     char *listen_host;  /* from MW_LISTEN host:port */
     int listen_port;
-    int workers;           /* event loops (threads), each with its own DB connections */
-    int db_connections;    /* PostgreSQL connections per worker */
-    int batch_max;         /* documents per group-commit transaction */
-    int queue_max;         /* documents waiting for a connection, per worker, before 503 */
-    long max_body_bytes;   /* larger bodies get 413 */
-    long max_header_bytes; /* larger request heads are refused */
-    int client_timeout_s;  /* slow or idle clients are dropped after this */
-    int max_connections;   /* concurrent client connections per worker */
-    int db_timeout_ms;     /* a batch in the database longer than this fails with 503 */
-    int shutdown_grace_s;  /* SIGTERM: how long in-flight requests may take */
-    char *static_dir;      /* dashboard assets */
+    int workers;            /* event loops (threads), each with its own DB connections */
+    int db_connections;     /* PostgreSQL connections per worker */
+    int batch_max;          /* documents per group-commit transaction */
+    int queue_max;          /* documents waiting for a connection, per worker, before 503 */
+    long max_body_bytes;    /* larger bodies get 413 */
+    long max_header_bytes;  /* larger request heads are refused */
+    int client_timeout_s;   /* a client silent this long is dropped */
+    int request_deadline_s; /* a request must arrive whole within this */
+    int max_connections;    /* concurrent client connections per worker */
+    int db_timeout_ms;      /* a batch in the database longer than this fails with 503 */
+    int shutdown_grace_s;   /* SIGTERM: how long in-flight requests may take */
+    char *static_dir;       /* dashboard assets */
     char *log_level;
 };
 

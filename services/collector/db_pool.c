@@ -118,6 +118,16 @@ static bool any_up(const struct db_pool *pool)
     return false;
 }
 
+/* Some connection is up or on its way up: a job may wait for it. */
+static bool any_alive(const struct db_pool *pool)
+{
+    for (int i = 0; i < pool->n_slots; i++) {
+        if (pool->slots[i].conn != NULL && pgconn_state(pool->slots[i].conn) != PGCONN_DOWN)
+            return true;
+    }
+    return false;
+}
+
 bool db_pool_ready(const struct db_pool *pool)
 {
     return any_up(pool);
@@ -396,7 +406,7 @@ void db_pool_submit(struct db_pool *pool, struct db_job *job)
     struct job_queue *q = job->kind == DB_JOB_WRITE ? &pool->writes : &pool->reads;
     job->held = NULL;
     job->attempts = 0;
-    if (!any_up(pool) || q->length >= (size_t)pool->cfg->queue_max) {
+    if (!any_alive(pool) || q->length >= (size_t)pool->cfg->queue_max) {
         finish(job, DB_UNAVAILABLE, NULL);
         return;
     }

@@ -10,7 +10,9 @@
 
 #include <event2/keyvalq_struct.h>
 
+#include "connections.h"
 #include "log.h"
+#include "pgconn.h"
 #include "problems.h"
 #include "token.h"
 #include "worker.h"
@@ -20,17 +22,6 @@ uint64_t now_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-/* The client's connection closed before we answered: forget it, keep our context. */
-static void on_connection_close(struct evhttp_connection *evcon, void *arg)
-{
-    struct request *r = arg;
-    (void)evcon;
-    log_info("client_gone", "worker=%d method=%s path=%s", r->worker->index, r->method,
-             r->path ? r->path : "-");
-    r->req = NULL;
-    r->evcon = NULL;
 }
 
 struct request *request_new(struct worker *worker, struct evhttp_request *req,
@@ -62,9 +53,9 @@ struct request *request_new(struct worker *worker, struct evhttp_request *req,
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     r->path = evhttp_uridecode(path ? path : "/", 0, NULL);
-    r->evcon = evhttp_request_get_connection(req);
-    if (r->evcon != NULL)
-        evhttp_connection_set_closecb(r->evcon, on_connection_close, r);
+    r->conn = connections_find(worker, evhttp_request_get_connection(req));
+    if (r->conn != NULL)
+        r->conn->pending = r;
     worker_track_request(worker, r);
     return r;
 }
@@ -90,8 +81,10 @@ void request_finish(struct request *r, int status, const char *content_type, con
         struct evbuffer *out = evhttp_request_get_output_buffer(r->req);
         if (len > 0)
             evbuffer_add(out, body, len);
-        if (r->evcon != NULL)
-            evhttp_connection_set_closecb(r->evcon, NULL, NULL);
+        if (r->conn != NULL) {
+            r->conn->pending = NULL;
+            r->conn->idle_since = monotonic_ms();
+        }
         evhttp_send_reply(r->req, status, NULL, NULL);
     }
     log_info("http", "worker=%d method=%s path=%s status=%d us=%llu%s", r->worker->index, r->method,

@@ -21,7 +21,7 @@ struct problem_list;
 struct request {
     struct worker *worker;
     struct evhttp_request *req;
-    struct evhttp_connection *evcon;
+    struct client_conn *conn; /* NULL once the client is gone */
     enum metrics_route route;
     uint64_t started_us;
     char method[8];

@@ -30,6 +30,18 @@ void routes_dispatch(struct evhttp_request *req, void *arg)
     bool get = method == EVHTTP_REQ_GET || method == EVHTTP_REQ_HEAD;
     bool post = method == EVHTTP_REQ_POST;
 
+    if (w->draining) {
+        /* A keep-alive client asking while we stop: tell it to come back (elsewhere). */
+        struct request *r = request_new(w, req, ROUTE_UNKNOWN, sizeof(struct request));
+        if (r == NULL) {
+            evhttp_send_error(req, 503, NULL);
+            return;
+        }
+        request_add_header(r, "Retry-After", "1");
+        request_reply_error(r, 503, "shutting_down", "Сервис перезапускается, повторите запрос");
+        return;
+    }
+
     if (strcmp(path, "/api/v1/reports") == 0 && post) {
         route_post_report(w, req);
     } else if (strcmp(path, "/api/v1/meetings") == 0 && post) {

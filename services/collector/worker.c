@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "connections.h"
 #include "log.h"
 #include "pgconn.h"
 #include "request.h"
@@ -42,6 +43,7 @@ static void on_janitor(evutil_socket_t fd, short what, void *arg)
     (void)what;
     uint64_t now = monotonic_ms();
     db_pool_sweep(w->db, now);
+    connections_sweep(w, now);
     if (!w->draining)
         return;
     if (w->n_requests == 0 && db_pool_pending(w->db) == 0) {
@@ -62,8 +64,12 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
         return;
     w->draining = true;
     w->drain_deadline = monotonic_ms() + (uint64_t)w->cfg->shutdown_grace_s * 1000u;
-    if (w->listener != NULL)
-        evconnlistener_disable(w->listener);
+    /* Close the socket rather than pause it: with SO_REUSEPORT a paused socket still gets
+     * its share of new connections, which would then hang. */
+    if (w->bound != NULL)
+        evhttp_del_accept_socket(w->http, w->bound);
+    w->bound = NULL;
+    w->listener = NULL;
     log_info("worker_draining", "worker=%d requests=%zu", w->index, w->n_requests);
 }
 
@@ -108,9 +114,16 @@ bool worker_init(struct worker *w, int index, const struct collector_config *cfg
     evhttp_set_max_headers_size(w->http, cfg->max_header_bytes);
     evhttp_set_timeout(w->http, cfg->client_timeout_s);
     evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
+    evhttp_set_bevcb(w->http, connections_new_bev, w);
     w->listener = listen_on(w);
-    if (w->listener == NULL || evhttp_bind_listener(w->http, w->listener) == NULL)
+    if (w->listener == NULL)
         return false;
+    w->bound = evhttp_bind_listener(w->http, w->listener);
+    if (w->bound == NULL) {
+        evconnlistener_free(w->listener);
+        w->listener = NULL;
+        return false;
+    }
     w->db = db_pool_new(w->base, cfg);
     if (w->db == NULL)
         return false;
@@ -150,9 +163,11 @@ void worker_free(struct worker *w)
 {
     /* Connections first: their close callbacks detach the requests still waiting on
      * the database; then the pool answers those jobs into the void. */
+    w->draining = true; /* connections closing now must not re-enable accepting */
+    w->listener = NULL; /* freed with the evhttp, before the connections */
     if (w->http != NULL)
         evhttp_free(w->http);
-    w->listener = NULL; /* freed with the evhttp */
+    connections_free(w);
     db_pool_free(w->db);
     if (w->janitor != NULL)
         event_free(w->janitor);

@@ -15,13 +15,15 @@
 #include "db_pool.h"
 
 struct request;
+struct client_conn;
 
 struct worker {
     int index;
     const struct collector_config *cfg;
     struct event_base *base;
     struct evhttp *http;
-    struct evconnlistener *listener; /* SO_REUSEPORT: every worker accepts on the port */
+    struct evconnlistener *listener;   /* SO_REUSEPORT: every worker accepts on the port */
+    struct evhttp_bound_socket *bound; /* the listener as evhttp holds it; NULL once closed */
     struct db_pool *db;
     struct event *janitor; /* periodic sweep: DB timeouts, draining */
     struct event *stop_ev; /* activated from the main thread on SIGTERM */
@@ -31,8 +33,11 @@ struct worker {
     uint64_t drain_deadline;  /* monotonic ms */
     struct request *requests; /* in flight (doubly linked) */
     size_t n_requests;
-    int n_connections;  /* open client connections */
-    bool accept_paused; /* at the connection cap */
+    int n_connections;               /* open client connections */
+    bool accept_paused;              /* at the connection cap */
+    struct client_conn *conns;       /* every open connection (doubly linked) */
+    struct client_conn **conn_by_fd; /* lookup from a request's socket */
+    size_t conn_by_fd_size;
 };
 
 /* Creates the loop, binds the port, connects to the database. False on failure. */

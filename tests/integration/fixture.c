@@ -88,7 +88,14 @@ void fixture_setup(struct fixture *fx, const char *tag, const char *const *extra
 void fixture_teardown(struct fixture *fx)
 {
     if (fx->collector != NULL) {
-        mwtest_proc_stop(fx->collector, SIGTERM);
+        /* A clean exit also means no sanitizer report, no leak at exit. */
+        int status = mwtest_proc_stop(fx->collector, SIGTERM);
+        bool sanitizer = mwtest_log_contains(fx->collector, "Sanitizer") ||
+                         mwtest_log_contains(fx->collector, "runtime error");
+        if (status != 0 || sanitizer)
+            mwtest_proc_dump_log(fx->collector);
+        cr_expect_eq(status, 0, "the collector exits cleanly on SIGTERM");
+        cr_expect(!sanitizer, "no sanitizer report in the collector's log");
         mwtest_proc_free(fx->collector);
     }
     mwtest_db_drop(fx->db);

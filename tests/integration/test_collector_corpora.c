@@ -76,6 +76,7 @@ Test(corpora, json_test_suite_over_http)
         free(path);
     }
     closedir(dir);
+    free(dir_path);
     cr_assert_eq(n_files, 188);
     cr_assert_eq(y_files, 95);
     cr_assert_eq(i_files, 35);

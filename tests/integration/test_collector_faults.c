@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -21,7 +22,8 @@ static struct fixture fx;
 
 static void setup(void)
 {
-    static const char *const env[] = {"MW_MAX_BODY=65536", "MW_CLIENT_TIMEOUT=2", "MW_WORKERS=2",
+    static const char *const env[] = {"MW_MAX_BODY=65536",     "MW_CLIENT_TIMEOUT=2",
+                                      "MW_REQUEST_DEADLINE=4", "MW_WORKERS=2",
                                       "MW_DB_TIMEOUT_MS=5000", NULL};
     fixture_setup(&fx, "faults", env);
 }
@@ -319,4 +321,95 @@ Test(faults, sigterm_finishes_in_flight_work_and_exits_cleanly)
     cr_assert_eq(mwtest_sql_long(fx.db, "SELECT max(version) FROM mw.report WHERE $1", "true"), 2);
     free(v1);
     free(v2);
+}
+
+Test(faults, slow_drip_is_cut_at_the_request_deadline)
+{
+    /* One byte a second never trips the 2 s inactivity timeout; the 4 s deadline cuts it. */
+    int fd = connect_collector();
+    const char head[] = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Drip: aaaaaaaaaaaaaaaa";
+    double t0 = now_s();
+    bool cut = false;
+    for (size_t i = 0; i < sizeof(head) - 1; i++) {
+        if (write(fd, head + i, 1) != 1) {
+            cut = true;
+            break;
+        }
+        struct timeval tv = {1, 0};
+        fd_set rd;
+        FD_ZERO(&rd);
+        FD_SET(fd, &rd);
+        if (select(fd + 1, &rd, NULL, NULL, &tv) > 0) {
+            char c;
+            if (read(fd, &c, 1) <= 0) {
+                cut = true;
+                break;
+            }
+        }
+    }
+    double waited = now_s() - t0;
+    close(fd);
+    cr_assert(cut, "the dripping client was disconnected");
+    cr_assert_lt(waited, 9.0, "cut near the 4 s deadline, not at the end of the drip (%.1f s)",
+                 waited);
+    cr_assert_gt(waited, 3.0, "not before the deadline (%.1f s)", waited);
+}
+
+static struct fixture capped;
+
+static void setup_capped(void)
+{
+    static const char *const env[] = {"MW_WORKERS=1", "MW_MAX_CONNECTIONS=3", NULL};
+    fixture_setup(&capped, "cap", env);
+}
+
+static void teardown_capped(void)
+{
+    fixture_teardown(&capped);
+}
+
+static int connect_port(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    return fd;
+}
+
+static bool answered_within(int fd, int ms)
+{
+    const char req[] = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    if (write(fd, req, sizeof(req) - 1) != (ssize_t)sizeof(req) - 1)
+        return false;
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    fd_set rd;
+    FD_ZERO(&rd);
+    FD_SET(fd, &rd);
+    if (select(fd + 1, &rd, NULL, NULL, &tv) <= 0)
+        return false;
+    char buf[256] = {0};
+    return read(fd, buf, sizeof(buf) - 1) > 0 && strstr(buf, " 200 ") != NULL;
+}
+
+Test(limits, connections_beyond_the_cap_wait_until_one_closes, .init = setup_capped,
+     .fini = teardown_capped, .timeout = 60)
+{
+    int port = capped.collector->port;
+    int held[3];
+    for (int i = 0; i < 3; i++)
+        held[i] = connect_port(port);
+    usleep(200 * 1000);
+    int extra = connect_port(port); /* the kernel's backlog takes it */
+    cr_assert(!answered_within(extra, 700), "a fourth connection is not served at the cap");
+    cr_assert(answered_within(held[0], 2000), "the held connections are served");
+    close(held[1]);
+    char buf[256] = {0};
+    struct timeval tv = {3, 0};
+    setsockopt(extra, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    cr_assert_gt(read(extra, buf, sizeof(buf) - 1), 0, "served once a slot is free");
+    cr_assert_not_null(strstr(buf, " 200 "), "%s", buf);
+    close(extra);
+    close(held[0]);
+    close(held[2]);
 }
