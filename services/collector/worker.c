@@ -44,6 +44,13 @@ static void on_janitor(evutil_socket_t fd, short what, void *arg)
     uint64_t now = monotonic_ms();
     db_pool_sweep(w->db, now);
     connections_sweep(w, now);
+    if (now >= w->next_stats_ms) {
+        /* A periodic picture for operators who read logs rather than /metrics. */
+        log_info("stats", "worker=%d connections=%d requests=%zu db_pending=%zu db_ready=%s",
+                 w->index, w->n_connections, w->n_requests, db_pool_pending(w->db),
+                 db_pool_ready(w->db) ? "yes" : "no");
+        w->next_stats_ms = now + STATS_PERIOD_MS;
+    }
     if (!w->draining)
         return;
     if (w->n_requests == 0 && db_pool_pending(w->db) == 0) {
@@ -127,6 +134,7 @@ bool worker_init(struct worker *w, int index, const struct collector_config *cfg
     w->db = db_pool_new(w->base, cfg);
     if (w->db == NULL)
         return false;
+    w->next_stats_ms = monotonic_ms() + STATS_PERIOD_MS;
     w->janitor = event_new(w->base, -1, EV_PERSIST, on_janitor, w);
     w->stop_ev = event_new(w->base, -1, 0, on_stop, w);
     struct timeval period = {0, JANITOR_PERIOD_MS * 1000};

@@ -38,6 +38,7 @@ struct worker {
     struct client_conn *conns;       /* every open connection (doubly linked) */
     struct client_conn **conn_by_fd; /* lookup from a request's socket */
     size_t conn_by_fd_size;
+    uint64_t next_stats_ms; /* when the janitor logs the next stats line */
 };
 
 /* Creates the loop, binds the port, connects to the database. False on failure. */
