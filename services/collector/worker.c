@@ -13,6 +13,7 @@
 #include "routes.h"
 
 #define JANITOR_PERIOD_MS 333 /* timeouts need no finer grain */
+#define STATS_PERIOD_MS   60000
 #define LISTEN_BACKLOG    1024
 
 void worker_track_request(struct worker *w, struct request *r)
