@@ -41,7 +41,7 @@ pg_port=${MW_TEST_PG_PORT:-55432}
 logs=$state/test-logs
 pg_ctl=$root/deploy/pg-local.sh
 
-step() { printf '\n==== %s ====\n' "$*"; }
+step() { printf '\n==== %s ==== (%d:%02d)\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
 
 # ---- results -------------------------------------------------------------------------------
 
@@ -56,13 +56,14 @@ record() {
     total_failed=$((total_failed + $3))
 }
 
-# Criterion's "Synthesis: Tested: T | Passing: P | Failing: F | Crashing: C" -> "P F+C".
+# Criterion's "Synthesis: Tested: T | Passing: P | Failing: F | Crashing: C" -> "P T-P"
+# (a test crashed in its setup counts in both Failing and Crashing: T-P counts it once).
 synthesis_counts() {
     sed 's/\x1b\[[0-9;]*m//g' | awk '
         /Synthesis: Tested:/ {
             for (i = 1; i <= NF; i++) {
-                if ($i == "Passing:") p += $(i + 1)
-                if ($i == "Failing:" || $i == "Crashing:") f += $(i + 1)
+                if ($i == "Tested:") t = $(i + 1)
+                if ($i == "Passing:") { p += $(i + 1); f += t - $(i + 1) }
             }
             n++
         }
@@ -70,19 +71,20 @@ synthesis_counts() {
 }
 
 # Per test of a ctest run, from its LastTest.log: NAME STATUS PASSED FAILED SANITIZER_REPORTS
-# (STATUS: Passed/Failed; counts "-" when the output has no Criterion synthesis).
+# (STATUS: Passed/Failed/NotRun; counts "-" when the output has no Criterion synthesis).
 parse_ctest_log() {
     sed 's/\x1b\[[0-9;]*m//g' "$1" | awk '
         function flush() {
             if (name != "")
-                print name, status, (n ? p : "-"), (n ? f : "-"), san
-            name = ""; status = "Failed"; p = f = n = san = 0
+                print name, (notrun ? "NotRun" : status), (n ? p : "-"), (n ? f : "-"), san
+            name = ""; status = "Failed"; p = f = n = san = notrun = 0
         }
         /^[0-9]+\/[0-9]+ Testing: / { flush(); name = $3 }
+        /^Command: "" / { notrun = 1 }  # executable not built: ctest still logs "Test Passed."
         /Synthesis: Tested:/ {
             for (i = 1; i <= NF; i++) {
-                if ($i == "Passing:") p += $(i + 1)
-                if ($i == "Failing:" || $i == "Crashing:") f += $(i + 1)
+                if ($i == "Tested:") t = $(i + 1)
+                if ($i == "Passing:") { p += $(i + 1); f += t - $(i + 1) }
             }
             n++
         }
@@ -158,7 +160,13 @@ for b in "${builds[@]}"; do
         note=""
         if [[ "$passed" == "-" ]]; then
             # Not a Criterion run (crashed before its synthesis, or not built): one test.
-            if [[ "$status" == Passed ]]; then passed=1 failed=0; else passed=0 failed=1 note="no Criterion synthesis"; fi
+            if [[ "$status" == Passed ]]; then
+                passed=1 failed=0
+            elif [[ "$status" == NotRun ]]; then
+                passed=0 failed=1 note="not built"
+            else
+                passed=0 failed=1 note="no Criterion synthesis"
+            fi
         elif ((leaks > 0)); then
             # LeakSanitizer reports at a worker's exit, after Criterion counted the test passed.
             moved=$((leaks < passed ? leaks : passed))
@@ -178,6 +186,8 @@ done
 if ((!quick)) && [[ -f "$root/build/CTestTestfile.cmake" ]]; then
     step "valgrind (memcheck) over the unit tests"
     vg_logs=$logs/valgrind
+    # Follow the test binary's own workers, not the programs a test may run (sh, python3...).
+    vg_skip='/usr/*,/bin/*,/sbin/*,/lib/*,/lib64/*,/opt/*,/snap/*,*/.pyenv/*,*/.local/*,*python*,*/sh,*/bash,*/env'
     mkdir -p "$vg_logs"
     list_args=(-L '^unit$')
     [[ -n "$only" ]] && list_args+=(-R "$only")
@@ -199,7 +209,8 @@ for t in json.load(sys.stdin).get("tests", []):
         fi
         rm -f "$vg_logs/$name".*.log
         out=$logs/valgrind-$name.out
-        (cd "$wd" && timeout 1800 valgrind --tool=memcheck --trace-children=yes \
+        (cd "$wd" && timeout 1800 valgrind --tool=memcheck \
+            --trace-children=yes --trace-children-skip="$vg_skip" \
             --leak-check=full --errors-for-leak-kinds=definite,indirect \
             --show-leak-kinds=definite,indirect --track-origins=yes --num-callers=30 \
             --error-exitcode=99 --log-file="$vg_logs/$name.%p.log" \
@@ -211,7 +222,7 @@ for t in json.load(sys.stdin).get("tests", []):
             if grep -Eq 'ERROR SUMMARY: [1-9]' "$f"; then
                 bad=$((bad + 1))
                 echo "---- valgrind: $name, $(grep -m1 -o 'Command: .*' "$f") ($f) ----"
-                grep -vE '^==[0-9]+== (Copyright|Using Valgrind|Memcheck, a memory|$)' "$f" | head -n 80
+                awk '!/^==[0-9]+== (Copyright|Using Valgrind|Memcheck, a memory|$)/ && n++ < 80' "$f"
             fi
         done
         note=""

@@ -21,6 +21,7 @@
 #define STOP_TIMEOUT_MS      15000
 #define HEALTHY_TIMEOUT_MS   10000
 #define COLLECTOR_PORT_TRIES 3
+#define READY_STREAK         12
 #define MAX_ARGS             64
 
 extern char **environ;
@@ -441,23 +442,30 @@ struct mwtest_proc *mwtest_collector_spawn(const char *database_url, const char 
     return proc;
 }
 
-/* Alive is not yet ready: polls GET /readyz (its database pool connected) until 200 or the
- * deadline; a collector without /readyz (404) counts as ready. */
+/*
+ * Alive is not yet ready: polls GET /readyz (the database pool connected) until it answers 200
+ * READY_STREAK times in a row or the deadline passes. Each worker thread has its own listening
+ * socket (SO_REUSEPORT) and its own pool, so one 200 may come from the one worker already
+ * connected; every poll is a new connection, and a streak makes a still-unready worker all but
+ * certain to have been asked. A collector without /readyz (404) counts as ready.
+ */
 static bool wait_ready(struct mwtest_proc *proc, long long deadline)
 {
     char *ready = mwtest_fmt("%s/readyz", proc->base_url);
-    bool ok = false;
+    int streak = 0;
     for (;;) {
         struct mwtest_response resp;
         int rc = mwtest_http_timeout(&resp, "GET", ready, 1000);
-        ok = rc == 0 && (resp.status == 200 || resp.status == 404);
+        bool ok = rc == 0 && (resp.status == 200 || resp.status == 404);
         mwtest_response_free(&resp);
-        if (ok || now_ms() >= deadline || mwtest_proc_wait(proc, 0) >= 0)
+        streak = ok ? streak + 1 : 0;
+        if (streak >= READY_STREAK || now_ms() >= deadline || mwtest_proc_wait(proc, 0) >= 0)
             break;
-        sleep_ms(25);
+        if (!ok)
+            sleep_ms(25);
     }
     free(ready);
-    return ok;
+    return streak >= READY_STREAK;
 }
 
 struct mwtest_proc *mwtest_collector_start(const char *database_url, const char *const *extra_env)
