@@ -130,7 +130,11 @@ step "PostgreSQL on 127.0.0.1:$pg_port"
 stop_pg() { "$pg_ctl" stop "$pg_dir" "$pg_port" || true; }
 trap stop_pg EXIT
 trap 'exit 130' INT TERM
-"$pg_ctl" start "$pg_dir" "$pg_port"
+if ! "$pg_ctl" start "$pg_dir" "$pg_port"; then
+    echo "could not start PostgreSQL on port $pg_port (another server there? set MW_TEST_PG_PORT)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
 MW_TEST_PG_URL=$("$pg_ctl" url "$pg_dir" "$pg_port")
 MW_TEST_PG_CTL="$(printf '%q %q %q' "$pg_ctl" "$pg_dir" "$pg_port")"
 export MW_TEST_PG_URL MW_TEST_PG_CTL

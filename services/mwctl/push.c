@@ -649,9 +649,10 @@ static int push(const struct push_opts *o, const struct buf *body, const char *t
             fprintf(stderr, "mwctl push: giving up: %s\n", what);
             rc = PUSH_GAVE_UP;
         } else {
-            /* Retryable: wait as the server asks (503, 429) or back off with jitter. */
+            /* Retryable: wait as the server asks (503, 429; "0" would spin, so it means
+             * "no advice") or back off with jitter. */
             bool asked =
-                a.rc == CURLE_OK && (a.status == 503 || a.status == 429) && a.retry_after >= 0;
+                a.rc == CURLE_OK && (a.status == 503 || a.status == 429) && a.retry_after > 0;
             double wait = asked ? a.retry_after : delay * (0.5 + 0.5 * jitter_unit());
             delay = min_d(delay * 2, BACKOFF_CAP_S);
             double left = deadline - now_s();
@@ -677,6 +678,8 @@ static int push(const struct push_opts *o, const struct buf *body, const char *t
 out:
     if (auth != NULL)
         explicit_bzero(auth, strlen(auth));
+    for (struct curl_slist *l = headers; l != NULL; l = l->next)
+        explicit_bzero(l->data, strlen(l->data)); /* libcurl's copy of the token */
     free(auth);
     free(key_header);
     free(endpoint);
