@@ -49,8 +49,8 @@ $$;
 --   p_idem_key     the Idempotency-Key header, or NULL
 --   p_body_sha256  SHA-256 of p_body's bytes
 --   p_body         the body as received (valid JSON, valid against contract v1)
--- A report's idempotency key is unique per school. Without a key, a body byte-identical to a
--- stored version of the same school/year/stage replays that version instead of adding one.
+-- A report's idempotency key is unique per school. A body byte-identical to the current
+-- version of the same school/year/stage replays it (whatever the key) instead of adding one.
 CREATE FUNCTION mw.ingest_report(p_token_hash bytea, p_idem_key text, p_body_sha256 bytea,
                                  p_body text)
 RETURNS TABLE (http_status int, code text, report_id bigint, version int, replayed boolean,
@@ -128,17 +128,15 @@ BEGIN
                last_received_at = EXCLUDED.last_received_at
         RETURNING rs.current_version INTO v_version;
 
+        -- A byte-identical copy of the current version (a resend, with or without a new key)
+        -- replays it; an older version's content sent again is a correction back to it.
         -- Checked under the slot lock, so a concurrent identical push is seen once it commits.
-        IF p_idem_key IS NULL THEN
-            SELECT r.id INTO v_found_id
-              FROM mw.report r
-             WHERE r.school_id = v_school_id AND r.body_sha256 = p_body_sha256
-               AND r.academic_year = v_year AND r.stage = v_stage
-             ORDER BY r.version
-             LIMIT 1;
-            IF FOUND THEN
-                RAISE EXCEPTION USING ERRCODE = 'MW001'; -- undoes the slot bump, then replays
-            END IF;
+        SELECT r.id INTO v_found_id
+          FROM mw.report r
+         WHERE r.school_id = v_school_id AND r.academic_year = v_year AND r.stage = v_stage
+           AND r.version = v_version - 1 AND r.body_sha256 = p_body_sha256;
+        IF FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = 'MW001'; -- undoes the slot bump, then replays
         END IF;
 
         INSERT INTO mw.report (id, school_id, academic_year, stage, version, received_at,
@@ -282,7 +280,7 @@ END
 $$;
 
 -- Stores one meeting event; the same answers and idempotency rules as mw.ingest_report
--- (without a key, a byte-identical event of the same school replays the stored one).
+-- (a byte-identical event of the same school replays the stored one, under any key or none).
 CREATE FUNCTION mw.ingest_meeting(p_token_hash bytea, p_idem_key text, p_body_sha256 bytea,
                                   p_body text)
 RETURNS TABLE (http_status int, code text, meeting_id bigint, replayed boolean,
@@ -324,23 +322,27 @@ BEGIN
             SELECT m.id, m.body_sha256, m.received_at INTO v_id, v_hash, v_received
               FROM mw.meeting_event m
              WHERE m.school_id = v_school_id AND m.idempotency_key = p_idem_key;
-        ELSE
-            -- Serialise identical pushes without a key until the first one commits.
-            PERFORM pg_advisory_xact_lock(v_school_id::int,
-                ('x' || encode(substring(p_body_sha256 FROM 1 FOR 4), 'hex'))::bit(32)::int);
-            SELECT m.id, m.body_sha256, m.received_at INTO v_id, v_hash, v_received
-              FROM mw.meeting_event m
-             WHERE m.school_id = v_school_id AND m.body_sha256 = p_body_sha256
-             ORDER BY m.id
-             LIMIT 1;
-        END IF;
-        IF FOUND THEN
-            IF v_hash = p_body_sha256 THEN
-                RETURN QUERY SELECT 200, 'replayed', v_id, true, v_received;
-            ELSE
-                RETURN QUERY SELECT 409, 'idempotency_conflict', NULL::bigint, false,
-                                    NULL::timestamptz;
+            IF FOUND THEN
+                IF v_hash = p_body_sha256 THEN
+                    RETURN QUERY SELECT 200, 'replayed', v_id, true, v_received;
+                ELSE
+                    RETURN QUERY SELECT 409, 'idempotency_conflict', NULL::bigint, false,
+                                        NULL::timestamptz;
+                END IF;
+                RETURN;
             END IF;
+        END IF;
+        -- A meeting happens once: a byte-identical event (under any key or none) replays the
+        -- stored one. Identical pushes are serialised until the first one commits.
+        PERFORM pg_advisory_xact_lock(v_school_id::int,
+            ('x' || encode(substring(p_body_sha256 FROM 1 FOR 4), 'hex'))::bit(32)::int);
+        SELECT m.id, m.received_at INTO v_id, v_received
+          FROM mw.meeting_event m
+         WHERE m.school_id = v_school_id AND m.body_sha256 = p_body_sha256
+         ORDER BY m.id
+         LIMIT 1;
+        IF FOUND THEN
+            RETURN QUERY SELECT 200, 'replayed', v_id, true, v_received;
             RETURN;
         END IF;
 

@@ -1,7 +1,9 @@
 /* Turning PostgreSQL results into JSON for the API. */
 #include "pg_json.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Type OIDs from pg_type.h (stable across PostgreSQL versions). */
 enum {
@@ -13,8 +15,23 @@ enum {
     OID_FLOAT4 = 700,
     OID_FLOAT8 = 701,
     OID_NUMERIC = 1700,
+    OID_TIMESTAMPTZ = 1184,
     OID_JSONB = 3802,
 };
+
+void pg_iso_timestamp(const char *pg_text, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", pg_text);
+    char *t = strchr(out, ' ');
+    if (t == NULL)
+        return; /* not a timestamp PostgreSQL printed: leave it */
+    *t = 'T';
+    /* The offset follows the time; a whole-hour one comes as "+03", ISO wants "+03:00". */
+    char *sign = strpbrk(t, "+-");
+    size_t len = strlen(out);
+    if (sign != NULL && strlen(sign) == 3 && len + 3 < cap)
+        snprintf(out + len, cap - len, ":00");
+}
 
 static cJSON *value_to_json(const PGresult *res, int row, int col)
 {
@@ -31,6 +48,11 @@ static cJSON *value_to_json(const PGresult *res, int row, int col)
     case OID_FLOAT8:
     case OID_NUMERIC:
         return cJSON_CreateNumber(strtod(v, NULL));
+    case OID_TIMESTAMPTZ: {
+        char iso[64];
+        pg_iso_timestamp(v, iso, sizeof(iso));
+        return cJSON_CreateString(iso);
+    }
     case OID_JSON:
     case OID_JSONB: {
         cJSON *parsed = cJSON_Parse(v); /* produced by PostgreSQL: well-formed */

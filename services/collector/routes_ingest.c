@@ -9,6 +9,7 @@
 #include "db_pool.h"
 #include "json_strict.h"
 #include "log.h"
+#include "pg_json.h"
 #include "problems.h"
 #include "report_validate.h"
 #include "request.h"
@@ -118,12 +119,16 @@ static void on_ingested(struct db_job *job, enum db_outcome outcome, const PGres
         if (version != NULL)
             cJSON_AddNumberToObject(out, "version", atoi(version));
         cJSON_AddBoolToObject(out, "replayed", replayed);
-        if (received != NULL)
-            cJSON_AddStringToObject(out, "received_at", received);
+        char iso[64];
+        if (received != NULL) {
+            pg_iso_timestamp(received, iso, sizeof(iso));
+            cJSON_AddStringToObject(out, "received_at", iso);
+        }
         if (in->kind == &report_kind) {
-            if (deadline != NULL)
-                cJSON_AddStringToObject(out, "deadline", deadline);
-            else
+            if (deadline != NULL) {
+                pg_iso_timestamp(deadline, iso, sizeof(iso));
+                cJSON_AddStringToObject(out, "deadline", iso);
+            } else
                 cJSON_AddNullToObject(out, "deadline");
             if (on_time != NULL)
                 cJSON_AddBoolToObject(out, "on_time", on_time[0] == 't');
@@ -132,10 +137,9 @@ static void on_ingested(struct db_job *job, enum db_outcome outcome, const PGres
         }
         char *text = cJSON_PrintUnformatted(out);
         cJSON_Delete(out);
-        if (id != NULL) {
+        if (id != NULL && in->kind == &report_kind) {
             char location[96];
-            snprintf(location, sizeof(location), "/api/v1/%s/%s",
-                     in->kind == &report_kind ? "reports" : "meetings", id);
+            snprintf(location, sizeof(location), "/api/v1/reports/%s", id);
             request_add_header(r, "Location", location);
         }
         request_reply_json(r, status, text ? text : "{}");

@@ -94,7 +94,8 @@ static const char *const sql_report_by_id =
 static const char *const sql_completeness =
     "SELECT s.code AS school, s.name, d.code AS district, st.deadline, "
     "rs.first_received_at AS received_at, rs.last_received_at, rs.current_version AS version, "
-    "CASE WHEN rs.school_id IS NULL AND st.deadline > now() THEN 'pending' "
+    "CASE WHEN rs.school_id IS NULL AND (st.deadline IS NULL OR st.deadline > now()) "
+    "THEN 'pending' "
     "WHEN rs.school_id IS NULL THEN 'missing' WHEN st.deadline IS NULL THEN 'no_deadline' "
     "WHEN rs.first_received_at <= st.deadline THEN 'on_time' ELSE 'late' END AS status "
     "FROM mw.school s JOIN mw.district d ON d.id = s.district_id "
@@ -172,13 +173,14 @@ static void reply_raw_report(struct read_request *rr, const PGresult *res)
         request_reply_error(&rr->base, 404, "not_found", "Отчёт не найден");
         return;
     }
-    char id[24], version[16], received[48];
+    char id[24], version[16], received[48], iso[64];
     copy_field(id, sizeof(id), res, 0, "id");
     copy_field(version, sizeof(version), res, 0, "version");
     copy_field(received, sizeof(received), res, 0, "received_at");
+    pg_iso_timestamp(received, iso, sizeof(iso));
     request_add_header(&rr->base, "X-Report-Id", id);
     request_add_header(&rr->base, "X-Report-Version", version);
-    request_add_header(&rr->base, "X-Received-At", received);
+    request_add_header(&rr->base, "X-Received-At", iso);
     int col = PQfnumber(res, "raw");
     request_finish(&rr->base, 200, "application/json; charset=utf-8", PQgetvalue(res, 0, col),
                    (size_t)PQgetlength(res, 0, col));

@@ -101,6 +101,10 @@ Test(collector, identical_content_without_key_is_a_replay)
     cJSON *first = push(fx.token_sosh14, body, len, NULL, 201);
     cJSON *again = push(fx.token_sosh14, body, len, NULL, 200);
     cr_assert_eq(json_number(again, "id"), json_number(first, "id"));
+    /* The same file pushed again by a new client run (a new key) is still the same report. */
+    cJSON *new_key = push(fx.token_sosh14, body, len, "another-run", 200);
+    cr_assert_eq(json_number(new_key, "id"), json_number(first, "id"));
+    cJSON_Delete(new_key);
     cr_assert_eq(reports_in_db(), 1);
     cJSON_Delete(first);
     cJSON_Delete(again);

@@ -332,11 +332,11 @@ Test(ingest_sql, a_correction_is_a_new_version_and_keeps_history)
     cr_expect_eq(b.version, 2);
     cr_expect_eq(c.version, 3);
     cr_expect_neq(a.id, b.id);
-    /* The original body again: a replay of version 1, not a version 4. */
-    struct answer d = ingest("tok-SOSH14", NULL, v1);
+    /* The current body again, under a new key: a replay of version 3, nothing new. */
+    struct answer d = ingest("tok-SOSH14", "another-run", v3);
     cr_expect_eq(d.status, 200);
-    cr_expect_eq(d.id, a.id);
-    cr_expect_eq(d.version, 1);
+    cr_expect_eq(d.id, c.id);
+    cr_expect_eq(d.version, 3);
 
     char *history =
         sql_str(conn,
