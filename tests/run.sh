@@ -247,6 +247,28 @@ for t in json.load(sys.stdin).get("tests", []):
         record "valgrind: $name" "$passed" "$failed" "$note"
     done
     ((${#units[@]} > 0)) || echo "no unit tests to run under valgrind"
+
+    # The service itself under memcheck: the collector's end-to-end suite with every collector
+    # started through valgrind. The fixture fails a test whose collector does not exit 0, and
+    # --error-exitcode makes any memcheck error (leaks at exit included) such an exit.
+    if [[ -z "$only" || "integration.test_collector" =~ $only ]] && [[ -x "$root/build/tests/test_collector" ]]; then
+        step "valgrind (memcheck) over the collector, with its end-to-end suite"
+        rm -f "$vg_logs"/collector.*.log
+        out=$logs/valgrind-collector.out
+        (cd "$root/build/tests" && MW_TEST_COLLECTOR_WRAPPER="valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --error-exitcode=99 --num-callers=30 --log-file=$vg_logs/collector.%p.log" \
+            timeout 1800 ./test_collector --jobs 1) >"$out" 2>&1 && rc=0 || rc=$?
+        read -r passed failed < <(synthesis_counts <"$out" | sed 's/^none$/0 1/')
+        for f in "$vg_logs"/collector.*.log; do
+            [[ -f "$f" ]] || continue
+            if grep -Eq 'ERROR SUMMARY: [1-9]' "$f"; then
+                echo "---- valgrind: collector ($f) ----"
+                awk '!/^==[0-9]+== (Copyright|Using Valgrind|Memcheck, a memory|$)/ && n++ < 80' "$f"
+            fi
+        done
+        ((failed == 0 && rc == 0)) || tail -n 40 "$out"
+        ((rc == 0 || failed > 0)) || failed=1
+        record "valgrind: collector (test_collector)" "$passed" "$failed"
+    fi
 fi
 
 step "summary"

@@ -432,8 +432,19 @@ struct mwtest_proc *mwtest_collector_spawn(const char *database_url, const char 
         env[n++] = extra_env[i];
     }
     env[n] = NULL;
-    const char *argv[] = {collector, NULL};
+    /* MW_TEST_COLLECTOR_WRAPPER (e.g. "valgrind --error-exitcode=99 ...") runs the collector
+     * under a tool: tests/run.sh uses it for a memcheck pass over the real service. */
+    const char *argv[MAX_ARGS + 2];
+    int argc = 0;
+    char *wrapper =
+        getenv("MW_TEST_COLLECTOR_WRAPPER") ? strdup(getenv("MW_TEST_COLLECTOR_WRAPPER")) : NULL;
+    for (char *save = NULL, *word = wrapper ? strtok_r(wrapper, " ", &save) : NULL;
+         word != NULL && argc < MAX_ARGS; word = strtok_r(NULL, " ", &save))
+        argv[argc++] = word;
+    argv[argc++] = collector;
+    argv[argc] = NULL;
     struct mwtest_proc *proc = mwtest_proc_spawn(argv, env);
+    free(wrapper);
     proc->port = port;
     proc->base_url = mwtest_fmt("http://127.0.0.1:%d", port);
     free(env_db);
