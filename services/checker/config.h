@@ -1,0 +1,46 @@
+/* The checker's configuration: a declarative table of options, command line over environment. */
+#ifndef CHECKER_CONFIG_H
+#define CHECKER_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "doctype.h"
+
+#define CHECKER_VERSION "0.1.0"
+#define CHECKER_DEFAULT_USER_AGENT                                                                 \
+    "mentorwatch-checker/" CHECKER_VERSION                                                         \
+    " (+district education office, upravlenie obrazovaniya; contact: admin@example.ru)"
+/* Our token in robots.txt User-agent lines. */
+#define CHECKER_ROBOTS_TOKEN "mentorwatch-checker"
+
+struct checker_config {
+    bool once;          /* --once: check the CSV's schools and exit */
+    bool help, version; /* --help, --version */
+    char *schools;      /* --schools FILE.csv */
+    char *required;     /* --required regulation,roadmap,... */
+    doc_type_set required_set;
+    char *user_agent; /* --user-agent / MW_CHECKER_USER_AGENT */
+    bool allow_private;
+    bool ignore_robots;
+    int max_transfers, per_host, host_delay_ms;
+    int connect_timeout_s, timeout_s, low_speed_limit, low_speed_time_s, max_redirects;
+    long max_page_bytes;
+    int retries, retry_delay_ms;
+    int max_depth, max_pages, max_documents, sites_parallel, site_timeout_s;
+    char *log_level;
+};
+
+/*
+ * Fills cfg from defaults, then the environment (keys that have one), then argv. Strict: an
+ * unknown option, a missing value or a value out of bounds is reported on err with the option's
+ * name and the function returns false.
+ */
+bool config_load(struct checker_config *cfg, int argc, char **argv, FILE *err)
+    __attribute__((warn_unused_result));
+void config_free(struct checker_config *cfg);
+
+/* Every option with its environment key, default and meaning. */
+void config_print_help(FILE *out);
+
+#endif

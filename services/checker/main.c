@@ -1,0 +1,44 @@
+/* The checker: checks that school websites publish the required mentoring documents. */
+#include <signal.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "log.h"
+#include "oneshot.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: checker --once --schools FILE.csv [options]\n\n"
+            "mentorwatch checker: finds each school's mentoring section («Наставничество») and\n"
+            "checks that the required documents are published there. With --once it prints one\n"
+            "JSON object per school on standard output (JSON Lines; see README.md) and exits.\n\n");
+    config_print_help(out);
+}
+
+int main(int argc, char **argv)
+{
+    struct checker_config cfg;
+    if (!config_load(&cfg, argc, argv, stderr)) {
+        fprintf(stderr, "\n");
+        usage(stderr);
+        return 2;
+    }
+    int status = 0;
+    if (cfg.help) {
+        usage(stdout);
+    } else if (cfg.version) {
+        printf("checker %s\n", CHECKER_VERSION);
+    } else if (!cfg.once) {
+        fprintf(stderr, "checker: only --once is implemented yet (the daemon mode comes later)\n");
+        status = 2;
+    } else if (cfg.schools == NULL) {
+        fprintf(stderr, "checker: --once needs --schools FILE.csv\n");
+        status = 2;
+    } else {
+        signal(SIGPIPE, SIG_IGN); /* a closed stdout is an output error, not a death */
+        status = oneshot_run(&cfg, stdout);
+    }
+    config_free(&cfg);
+    return status;
+}
