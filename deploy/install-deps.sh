@@ -14,6 +14,8 @@ MW_DEB_PACKAGES=(
     libpq-dev
     libcjson-dev
     libcurl4-openssl-dev
+    libgumbo-dev       # checker: HTML5 parsing
+    libuchardet-dev    # checker: character set guessing
     libssl-dev
     libcriterion-dev
     postgresql
