@@ -210,12 +210,11 @@ static size_t squash(const char *s, size_t len, char *out, size_t cap)
 
 bool charset_from_label(const char *label, size_t len, enum charset *out)
 {
-    while (len > 0 && (is_space((unsigned char)*label) || *label == '"' || *label == '\'')) {
+    while (len > 0 && is_space((unsigned char)*label)) {
         label++;
         len--;
     }
-    while (len > 0 && (is_space((unsigned char)label[len - 1]) || label[len - 1] == '"' ||
-                       label[len - 1] == '\''))
+    while (len > 0 && is_space((unsigned char)label[len - 1]))
         len--;
     if (len == 0 || len > 40)
         return false;

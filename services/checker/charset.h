@@ -52,7 +52,7 @@ const char *charset_name(enum charset cs);
 const char *charset_source_name(enum charset_source source);
 
 /*
- * A label (case-insensitive, surrounding whitespace and quotes ignored) to its encoding: the
+ * A label (case-insensitive, surrounding whitespace ignored) to its encoding: the
  * WHATWG labels ("cp1251", "latin1", "utf8"...) and the misspellings seen on school sites
  * ("win-1251", "cp-1251", "windows1251", "koi8r"). False when unknown.
  */

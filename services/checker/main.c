@@ -2,7 +2,7 @@
 #include <signal.h>
 #include <stdio.h>
 
-#include "config.h"
+#include "checker_config.h"
 #include "log.h"
 #include "oneshot.h"
 
@@ -13,13 +13,13 @@ static void usage(FILE *out)
             "mentorwatch checker: finds each school's mentoring section («Наставничество») and\n"
             "checks that the required documents are published there. With --once it prints one\n"
             "JSON object per school on standard output (JSON Lines; see README.md) and exits.\n\n");
-    config_print_help(out);
+    checker_config_print_help(out);
 }
 
 int main(int argc, char **argv)
 {
     struct checker_config cfg;
-    if (!config_load(&cfg, argc, argv, stderr)) {
+    if (!checker_config_load(&cfg, argc, argv, stderr)) {
         fprintf(stderr, "\n");
         usage(stderr);
         return 2;
@@ -39,6 +39,6 @@ int main(int argc, char **argv)
         signal(SIGPIPE, SIG_IGN); /* a closed stdout is an output error, not a death */
         status = oneshot_run(&cfg, stdout);
     }
-    config_free(&cfg);
+    checker_config_free(&cfg);
     return status;
 }

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "config.h"
+#include "checker_config.h"
 
 /* Exit status: 0 all schools reported, 1 a failure of ours (setup, memory, output), 2 bad input. */
 int oneshot_run(const struct checker_config *cfg, FILE *out);

@@ -57,12 +57,42 @@ static bool scheme_is_http(CURLU *u)
     return ok;
 }
 
-/* The handle's full URL, fragment dropped, as a malloc'd string (not curl's allocation). */
+/*
+ * Normal form: the fragment dropped, the host in lower case (ASCII), a port equal to the
+ * scheme's default removed, so one resource has one spelling in the seen-sets and the output.
+ */
+static bool normalise(CURLU *u)
+{
+    if (curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK)
+        return false;
+    char *host = NULL, *port = NULL, *scheme = NULL;
+    bool ok = true;
+    if (curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        bool upper = false;
+        for (char *p = host; *p != '\0'; p++) {
+            if (*p >= 'A' && *p <= 'Z') {
+                *p = (char)(*p + 32);
+                upper = true;
+            }
+        }
+        ok = !upper || curl_url_set(u, CURLUPART_HOST, host, 0) == CURLUE_OK;
+    }
+    if (ok && curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        ((strcmp(scheme, "http") == 0 && strcmp(port, "80") == 0) ||
+         (strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0)))
+        ok = curl_url_set(u, CURLUPART_PORT, NULL, 0) == CURLUE_OK;
+    curl_free(host);
+    curl_free(port);
+    curl_free(scheme);
+    return ok;
+}
+
+/* The handle's URL in normal form, as a malloc'd string (not curl's allocation). */
 static char *get_url(CURLU *u)
 {
     char *url = NULL, *copy = NULL;
-    if (curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_URL, &url, 0) == CURLUE_OK)
+    if (normalise(u) && curl_url_get(u, CURLUPART_URL, &url, 0) == CURLUE_OK)
         copy = strdup(url);
     curl_free(url);
     return copy;
@@ -75,8 +105,10 @@ char *url_resolve(const char *base, const char *ref)
         return NULL;
     char *result = NULL;
     CURLU *u = curl_url();
+    /* "" and "#frag" name the base document itself (libcurl would drop its last segment) */
+    bool self = prepared[0] == '\0' || prepared[0] == '#';
     if (u != NULL && curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
-        curl_url_set(u, CURLUPART_URL, prepared, 0) == CURLUE_OK && scheme_is_http(u))
+        (self || curl_url_set(u, CURLUPART_URL, prepared, 0) == CURLUE_OK) && scheme_is_http(u))
         result = get_url(u);
     curl_url_cleanup(u);
     free(prepared);
@@ -92,7 +124,9 @@ char *url_from_input(const char *text)
     }
     char *result = NULL;
     CURLU *u = curl_url();
-    if (u != NULL && curl_url_set(u, CURLUPART_URL, prepared, CURLU_DEFAULT_SCHEME) == CURLUE_OK &&
+    /* no scheme: http (libcurl's default scheme would be https; an http-only site would fail,
+     * while an https one redirects) */
+    if (u != NULL && curl_url_set(u, CURLUPART_URL, prepared, CURLU_GUESS_SCHEME) == CURLUE_OK &&
         scheme_is_http(u))
         result = get_url(u);
     curl_url_cleanup(u);

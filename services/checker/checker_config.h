@@ -1,6 +1,6 @@
 /* The checker's configuration: a declarative table of options, command line over environment. */
-#ifndef CHECKER_CONFIG_H
-#define CHECKER_CONFIG_H
+#ifndef CHECKER_CHECKER_CONFIG_H
+#define CHECKER_CHECKER_CONFIG_H
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -36,11 +36,11 @@ struct checker_config {
  * unknown option, a missing value or a value out of bounds is reported on err with the option's
  * name and the function returns false.
  */
-bool config_load(struct checker_config *cfg, int argc, char **argv, FILE *err)
+bool checker_config_load(struct checker_config *cfg, int argc, char **argv, FILE *err)
     __attribute__((warn_unused_result));
-void config_free(struct checker_config *cfg);
+void checker_config_free(struct checker_config *cfg);
 
 /* Every option with its environment key, default and meaning. */
-void config_print_help(FILE *out);
+void checker_config_print_help(FILE *out);
 
 #endif

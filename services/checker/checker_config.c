@@ -1,5 +1,5 @@
 /* Checker options: one table (name, environment key, type, target, default, bounds, help). */
-#include "config.h"
+#include "checker_config.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -174,7 +174,7 @@ static const struct option_def *find_option(const char *name, size_t len)
     return NULL;
 }
 
-bool config_load(struct checker_config *cfg, int argc, char **argv, FILE *err)
+bool checker_config_load(struct checker_config *cfg, int argc, char **argv, FILE *err)
 {
     memset(cfg, 0, sizeof(*cfg));
     for (size_t i = 0; i < N_OPTIONS; i++) {
@@ -214,11 +214,11 @@ bool config_load(struct checker_config *cfg, int argc, char **argv, FILE *err)
     }
     return true;
 fail:
-    config_free(cfg);
+    checker_config_free(cfg);
     return false;
 }
 
-void config_free(struct checker_config *cfg)
+void checker_config_free(struct checker_config *cfg)
 {
     free(cfg->schools);
     free(cfg->required);
@@ -227,7 +227,7 @@ void config_free(struct checker_config *cfg)
     memset(cfg, 0, sizeof(*cfg));
 }
 
-void config_print_help(FILE *out)
+void checker_config_print_help(FILE *out)
 {
     fprintf(out, "Options (environment key in brackets; the command line wins):\n");
     for (size_t i = 0; i < N_OPTIONS; i++) {
