@@ -4,6 +4,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -640,6 +641,10 @@ bool fetcher_submit(struct fetcher *f, const struct fetch_request *r)
     req->mode = r->mode;
     req->range = r->range;
     req->deadline = r->deadline_ms;
+    if (strncasecmp(r->url, "http://", 7) != 0 && strncasecmp(r->url, "https://", 8) != 0) {
+        fail_later(f, req, FETCH_ERR_BAD_URL); /* never a robots.txt request for it either */
+        return true;
+    }
     char *origin = url_origin(r->url);
     struct host *h = origin != NULL ? hostq_host(f->hosts, origin) : NULL;
     free(origin);

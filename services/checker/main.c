@@ -1,4 +1,5 @@
 /* The checker: checks that school websites publish the required mentoring documents. */
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 
@@ -18,6 +19,11 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* libcurl converts IDN hosts (школа.рф) with libidn2, which reads them in the locale's
+     * encoding; pages are converted to UTF-8, so the process works in UTF-8. Only LC_CTYPE:
+     * numbers and messages stay in the C locale. */
+    if (setlocale(LC_CTYPE, "C.UTF-8") == NULL && setlocale(LC_CTYPE, "C.utf8") == NULL)
+        fprintf(stderr, "checker: no UTF-8 locale (C.UTF-8); IDN host names will fail\n");
     struct checker_config cfg;
     if (!checker_config_load(&cfg, argc, argv, stderr)) {
         fprintf(stderr, "\n");

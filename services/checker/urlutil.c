@@ -67,15 +67,20 @@ static bool normalise(CURLU *u)
         return false;
     char *host = NULL, *port = NULL, *scheme = NULL;
     bool ok = true;
-    if (curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-        bool upper = false;
+    if (curl_url_get(u, CURLUPART_HOST, &host, HOST_FLAGS) == CURLUE_OK) {
+        /* IDN as punycode (when libcurl can: a UTF-8 locale), ASCII in lower case */
+        bool changed = false;
         for (char *p = host; *p != '\0'; p++) {
             if (*p >= 'A' && *p <= 'Z') {
                 *p = (char)(*p + 32);
-                upper = true;
+                changed = true;
             }
         }
-        ok = !upper || curl_url_set(u, CURLUPART_HOST, host, 0) == CURLUE_OK;
+        char *raw = NULL;
+        if (curl_url_get(u, CURLUPART_HOST, &raw, 0) == CURLUE_OK && strcmp(raw, host) != 0)
+            changed = true;
+        curl_free(raw);
+        ok = !changed || curl_url_set(u, CURLUPART_HOST, host, 0) == CURLUE_OK;
     }
     if (ok && curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
