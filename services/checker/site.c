@@ -770,7 +770,8 @@ static void finish(struct site *s)
         if (s->docs[i].status == DOC_FOUND && s->docs[i].type != DOC_OTHER)
             s->found |= 1u << s->docs[i].type;
     }
-    qsort(s->docs, s->n_docs, sizeof(*s->docs), by_type_then_url);
+    if (s->n_docs > 1)
+        qsort(s->docs, s->n_docs, sizeof(*s->docs), by_type_then_url);
     s->elapsed_ms = fetch_now_ms() - s->started_ms;
     set_state(s, SITE_DONE);
     log_info("site_done",

@@ -25,7 +25,9 @@
 #define SITES_DIR MW_TESTS_DIR "/data/sites"
 
 static struct mwtest_nginx *nginx;
-static char *gen_dir; /* files the tests generate (the 10 MB page), served as @GEN@ */
+static char *gen_dir;  /* files the tests generate (the 10 MB page), served as @GEN@ */
+static char *urls[64]; /* site_url's results, freed after each test */
+static size_t n_urls;
 
 static void start_sites(void)
 {
@@ -46,6 +48,9 @@ static void start_sites(void)
 
 static void stop_sites(void)
 {
+    for (size_t i = 0; i < n_urls; i++)
+        free(urls[i]);
+    n_urls = 0;
     mwtest_nginx_stop(nginx);
     nginx = NULL;
     free(gen_dir);
@@ -70,10 +75,12 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* "http://<host>:<port><path>" on the fixture nginx. */
-static char *site_url(const char *host, const char *path)
+/* "http://<host>:<port><path>" on the fixture nginx; kept until the test's end (not freed). */
+
+static const char *site_url(const char *host, const char *path)
 {
-    return mwtest_fmt("http://%s:%d%s", host, nginx->port, path);
+    cr_assert(n_urls < 64, "too many URLs in one test");
+    return urls[n_urls++] = mwtest_fmt("http://%s:%d%s", host, nginx->port, path);
 }
 
 /*
@@ -223,11 +230,10 @@ static void expect_school(const struct run *r, const struct expect *e)
         cr_expect(cJSON_IsNull(section), "%s: section_url %s, expected null", e->code,
                   cJSON_IsString(section) ? section->valuestring : "?");
     } else {
-        char *want = site_url(e->section_host, e->section);
+        const char *want = site_url(e->section_host, e->section);
         cr_expect(cJSON_IsString(section) && strcmp(section->valuestring, want) == 0,
                   "%s: section_url %s, expected %s", e->code,
                   cJSON_IsString(section) ? section->valuestring : "null", want);
-        free(want);
     }
     char *docs = doc_summary(s), *missing = joined(s, "missing", NULL);
     char *errors = joined(s, "errors", "code");
@@ -279,7 +285,7 @@ Test(checker_sites, card_pages)
     cr_expect_str_eq(str(program, "title"), "Программа наставничества на 2024-2025 учебный год");
     cr_expect_str_eq(str(program, "matched_by"), "card");
     const cJSON *reg = doc_of(s, "regulation");
-    char *file = site_url("cards.localhost", "/file/download?id=101");
+    const char *file = site_url("cards.localhost", "/file/download?id=101");
     cr_expect_str_eq(str(reg, "file_url"), file);
     cr_expect_str_eq(str(reg, "content_type"), "application/pdf");
     cr_expect_eq(cJSON_GetObjectItemCaseSensitive(reg, "http_status")->valueint, 206,
@@ -288,7 +294,6 @@ Test(checker_sites, card_pages)
     cr_expect(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(reg, "last_modified")));
     /* the section page's own menu («Положение о приёме» in <nav>) is not a document */
     cr_expect_eq(mwtest_nginx_count(nginx, "cards.localhost", "/file/card?id=900"), 0);
-    free(file);
     free(row);
     run_free(&r);
 }
@@ -325,12 +330,12 @@ Test(checker_sites, wordpress_attachment_pages)
                                        "roadmap:found:pdf",
                                        "order_implementation order_curator order_pairs", ""});
     const cJSON *reg = doc_of(school(&r, "WP"), "regulation");
-    char *file = site_url("wordpress.localhost",
-                          "/wp-content/uploads/2023/10/%D0%9F%D0%BE%D0%BB%D0%BE%D0%B6%D0%B5%D0%BD"
-                          "%D0%B8%D0%B5-%D0%BE-%D0%BD%D0%B0%D1%81%D1%82%D0%B0%D0%B2%D0%BD%D0%B8"
-                          "%D1%87%D0%B5%D1%81%D1%82%D0%B2%D0%B5.pdf");
+    const char *file =
+        site_url("wordpress.localhost",
+                 "/wp-content/uploads/2023/10/%D0%9F%D0%BE%D0%BB%D0%BE%D0%B6%D0%B5%D0%BD"
+                 "%D0%B8%D0%B5-%D0%BE-%D0%BD%D0%B0%D1%81%D1%82%D0%B0%D0%B2%D0%BD%D0%B8"
+                 "%D1%87%D0%B5%D1%81%D1%82%D0%B2%D0%B5.pdf");
     cr_expect_str_eq(str(reg, "file_url"), file);
-    free(file);
     free(row);
     run_free(&r);
 }
@@ -358,10 +363,9 @@ Test(checker_sites, iframe_list_and_homemade_site)
     const cJSON *home = school(&r, "HOME");
     /* «Положение» alone, in the section, behind a redirect */
     const cJSON *reg = doc_of(home, "regulation");
-    char *file = site_url("www.homemade.localhost", "/docs/polojenie_o_nastavnichestve.pdf");
+    const char *file = site_url("www.homemade.localhost", "/docs/polojenie_o_nastavnichestve.pdf");
     cr_expect_str_eq(str(reg, "file_url"), file);
     cr_expect_str_eq(str(reg, "title"), "Положение");
-    free(file);
     cr_expect_eq(
         cJSON_GetObjectItemCaseSensitive(doc_of(home, "order_pairs"), "http_status")->valueint,
         404);
