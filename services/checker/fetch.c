@@ -405,7 +405,8 @@ static void on_dispatch(evutil_socket_t fd, short what, void *arg)
     }
     if (wake != 0 && wake > now) {
         struct timeval tv = {(long)((wake - now) / 1000), (long)((wake - now) % 1000) * 1000};
-        evtimer_add(f->dispatch_ev, &tv);
+        if (evtimer_add(f->dispatch_ev, &tv) != 0)
+            log_error("event_failed", "call=dispatch_timer");
     }
     /* Requests that never started get their answer now, outside any libcurl call. */
     struct fetch_req *failed = f->failed;
@@ -502,11 +503,17 @@ static void finish(struct fetcher *f, struct transfer *t, CURLcode code)
     long status = 0;
     char *effective = NULL, *ct = NULL;
     curl_off_t length = -1, filetime = -1;
-    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &effective);
-    curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct);
-    curl_easy_getinfo(t->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
-    curl_easy_getinfo(t->easy, CURLINFO_FILETIME_T, &filetime);
+    /* each value keeps its "unknown" default when libcurl cannot tell */
+    if (curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK)
+        status = 0;
+    if (curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &effective) != CURLE_OK)
+        effective = NULL;
+    if (curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK)
+        ct = NULL;
+    if (curl_easy_getinfo(t->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) != CURLE_OK)
+        length = -1;
+    if (curl_easy_getinfo(t->easy, CURLINFO_FILETIME_T, &filetime) != CURLE_OK)
+        filetime = -1;
     struct curl_header *range = NULL;
     if (curl_easy_header(t->easy, "Content-Range", 0, CURLH_HEADER, -1, &range) != CURLHE_OK)
         range = NULL;
@@ -572,7 +579,8 @@ static void check_completed(struct fetcher *f)
         CURL *easy = msg->easy_handle;
         CURLcode code = msg->data.result;
         struct transfer *t = NULL;
-        curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
+        if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t) != CURLE_OK)
+            t = NULL;
         CURLMcode mc = curl_multi_remove_handle(f->multi, easy);
         if (mc != CURLM_OK)
             log_error("curl_multi_failed", "call=remove_handle error=\"%s\"",
@@ -712,7 +720,10 @@ void fetcher_free(struct fetcher *f)
         /* running transfers: taken out of the multi handle, freed without callbacks */
         for (struct transfer *t = f->transfers, *next; t != NULL; t = next) {
             next = t->next;
-            curl_multi_remove_handle(f->multi, t->easy);
+            CURLMcode mc = curl_multi_remove_handle(f->multi, t->easy);
+            if (mc != CURLM_OK)
+                log_warn("curl_multi_failed", "call=remove_handle error=\"%s\"",
+                         curl_multi_strerror(mc));
             req_free(t->req);
             transfer_free(t);
         }

@@ -14,8 +14,9 @@
 #include "textfold.h"
 #include "urlutil.h"
 
-#define FOLD_MAX  1024
-#define TITLE_MAX 512
+#define FOLD_MAX   1024
+#define SITE_HOSTS 4
+#define TITLE_MAX  512
 
 /* What a fetch was for. */
 enum role {
@@ -81,7 +82,9 @@ struct site {
     void *done_arg;
     enum site_state state; /* changed by set_state() only */
 
-    char *home_url, *home_host;
+    char *home_url;
+    char *hosts[SITE_HOSTS]; /* the site's own hosts: the CSV's, and where its home redirects */
+    size_t n_hosts;
     uint64_t started_ms, deadline_ms;
     long long started_unix;
     int pending; /* fetches submitted and not yet answered */
@@ -189,7 +192,8 @@ void site_free(struct site *s)
     free(s->navs);
     strset_free(s->seen);
     free(s->home_url);
-    free(s->home_host);
+    for (size_t i = 0; i < s->n_hosts; i++)
+        free(s->hosts[i]);
     free(s->school.code);
     free(s->school.website);
     free(s->school.section_url);
@@ -379,9 +383,29 @@ static void add_doc(struct site *s, const struct html_link *link, const char *pa
 static bool same_site(const struct site *s, const char *url)
 {
     char *host = url_host(url);
-    bool same = url_same_site(host, s->home_host);
+    bool same = false;
+    for (size_t i = 0; i < s->n_hosts && !same; i++)
+        same = url_same_site(host, s->hosts[i]);
     free(host);
     return same;
+}
+
+/* A host of the site's own (the home page moved to another domain, e.g. to Госвеб). */
+static void add_host(struct site *s, const char *url)
+{
+    char *host = url_host(url);
+    if (host == NULL)
+        return;
+    for (size_t i = 0; i < s->n_hosts; i++) {
+        if (url_same_site(host, s->hosts[i])) {
+            free(host);
+            return;
+        }
+    }
+    if (s->n_hosts < SITE_HOSTS)
+        s->hosts[s->n_hosts++] = host;
+    else
+        free(host);
 }
 
 /* ---- pages -------------------------------------------------------------------------------------
@@ -495,6 +519,13 @@ static void discover(struct site *s, const struct html_page *page, const char *p
     if (depth + 1 < s->limits->max_depth && (sections == 0 || depth == 0))
         follow_best(s, page, false, matcher_nav_score, MATCHER_NAV_MIN, s->limits->max_nav,
                     ROLE_NAV, depth + 1, sections > 0);
+    /* A frameset's frames (old constructors: a menu frame, a content frame) are this page. */
+    for (size_t i = 0; i < page->n_links; i++) {
+        const struct html_link *l = &page->links[i];
+        if ((l->kind == LINK_FRAME || l->kind == LINK_IFRAME) &&
+            matcher_url_shape(l->url) == URL_PAGE && same_site(s, l->url))
+            visit_page(s, l->url, ROLE_NAV, depth, 0);
+    }
     collect_typed_docs(s, page, page_url);
 }
 
@@ -577,6 +608,8 @@ static void on_page(struct site *s, const struct visit *v, const struct fetch_re
     /* Later links to where this page really is count as seen. */
     if (strset_add(s->seen, res->effective_url) < 0)
         log_warn("site_no_memory", "school=%s", s->school.code);
+    if (v->role == ROLE_HOME || v->role == ROLE_HINT)
+        add_host(s, res->effective_url); /* where the school's address leads is its site */
     switch (v->role) {
     case ROLE_HOME:
     case ROLE_NAV:
@@ -677,6 +710,9 @@ static void on_doc_page(struct site *s, const struct visit *v, const struct fetc
     bool error_page = verify_is_error_page(title, h1);
     free(h1);
     free(title);
+    char *host = url_host(res->effective_url);
+    bool hosted = verify_is_document_host(host);
+    free(host);
 
     /* The file: a document-file link of the content, one of the document's type first. */
     const struct html_link *first = NULL, *same = NULL, *viewer = NULL;
@@ -696,7 +732,11 @@ static void on_doc_page(struct site *s, const struct visit *v, const struct fetc
             same = l;
     }
     const struct html_link *file = same != NULL ? same : first;
-    if (file != NULL && !error_page) {
+    if (hosted) { /* Yandex Disk, Google Drive: the viewer page is the publication */
+        struct verdict vd = {.kind = KIND_HTML, .bytes = -1, .found = !error_page};
+        vd.problem = error_page ? PROBLEM_ERROR_PAGE : PROBLEM_NONE;
+        doc_answer(d, res, &vd);
+    } else if (file != NULL && !error_page) {
         free(d->file_url);
         d->file_url = strdup(file->url);
         if (!submit(s, file->url, ROLE_DOC_FILE, 0, 0, v->doc))
@@ -825,7 +865,8 @@ void site_start(struct site *s)
     if (s->limits->site_timeout_ms > 0)
         s->deadline_ms = s->started_ms + s->limits->site_timeout_ms;
     s->home_url = url_from_input(s->school.website);
-    s->home_host = s->home_url != NULL ? url_host(s->home_url) : NULL;
+    if (s->home_url != NULL)
+        add_host(s, s->home_url);
     char *hint = s->school.section_url != NULL ? url_from_input(s->school.section_url) : NULL;
     bool ok;
     if (s->home_url == NULL) /* the fetcher answers bad_url from the event loop */

@@ -138,6 +138,21 @@ struct verdict verify_answer(long status, const unsigned char *body, size_t body
     return v;
 }
 
+bool verify_is_document_host(const char *host)
+{
+    static const char *const hosts[] = {"drive.google.com", "docs.google.com",    "disk.yandex.ru",
+                                        "disk.yandex.com",  "disk.360.yandex.ru", "yadi.sk",
+                                        "cloud.mail.ru",    "onedrive.live.com",  "1drv.ms",
+                                        "dropbox.com",      "www.dropbox.com",    NULL};
+    if (host == NULL)
+        return false;
+    for (const char *const *h = hosts; *h != NULL; h++) {
+        if (strcmp(host, *h) == 0)
+            return true;
+    }
+    return false;
+}
+
 bool verify_is_error_page(const char *title, const char *h1)
 {
     static const char *const phrases[] = {"404",

@@ -70,6 +70,13 @@ struct verdict verify_answer(long status, const unsigned char *body, size_t body
                              bool truncated, const char *content_type, const char *content_range,
                              long long content_length, const char *ext, bool file_expected);
 
+/*
+ * Whether host is a file-hosting service whose links open the document in an HTML viewer
+ * (Google Drive/Docs, Yandex Disk, Mail.ru Cloud, OneDrive, Dropbox): such a page carries the
+ * document although it links to no file.
+ */
+bool verify_is_document_host(const char *host);
+
 /* Whether a page's folded title or first heading says it is an error ("404", "не найдена"). */
 bool verify_is_error_page(const char *folded_title, const char *folded_h1);
 

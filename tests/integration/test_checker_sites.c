@@ -444,6 +444,20 @@ Test(checker_sites, section_given_in_csv)
     run_free(&r);
 }
 
+Test(checker_sites, home_moved_to_another_domain)
+{
+    char *csv = mwtest_fmt("MOVED,%s\n", site_url("moved.localhost", "/"));
+    struct run r;
+    run_checker(&r, csv, NULL);
+    expect_school(&r, &(struct expect){"MOVED", "/nastavnichestvo/", "newschool.localhost",
+                                       "regulation:found:pdf",
+                                       "roadmap order_implementation order_curator order_pairs "
+                                       "program",
+                                       ""});
+    free(csv);
+    run_free(&r);
+}
+
 /* ---- character sets and broken markup ----------------------------------------------------------
  */
 

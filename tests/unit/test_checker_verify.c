@@ -87,6 +87,10 @@ Test(verify, verdicts)
     cr_expect(verify_is_error_page("404 not found", NULL));
     cr_expect(!verify_is_error_page("положение о наставничестве", "положение о наставничестве"));
     cr_expect(!verify_is_error_page("работа над ошибками", ""));
+    cr_expect(verify_is_document_host("disk.yandex.ru"));
+    cr_expect(verify_is_document_host("drive.google.com"));
+    cr_expect(!verify_is_document_host("school.ru"));
+    cr_expect(!verify_is_document_host(NULL));
 }
 
 static void parse_csv(const char *text, struct school_list *out, bool want_ok)

@@ -208,10 +208,14 @@ def site_wordpress():
 
 
 def site_iframe():
-    s = "iframe"
-    write(s, "index.html", page("Школа", (
-        '<table><tr><td><a href="/nastav.html">Целевая модель наставничества</a></td></tr>'
-        "</table>")))
+    s = "iframe"  # a frameset home page, the document list in an <iframe>
+    write(s, "index.html", '<html><head><meta charset="utf-8"><title>Школа</title></head>'
+          '<frameset cols="220,*"><frame src="/menu.html" name="menu">'
+          '<frame src="/main.html" name="main"></frameset></html>')
+    write(s, "menu.html", page("Меню", (
+        '<table><tr><td><a href="/nastav.html" target="main">Целевая модель наставничества</a>'
+        "</td></tr></table>")))
+    write(s, "main.html", page("Школа", RUSSIAN_TEXT))
     write(s, "nastav.html", page("Целевая модель наставничества", (
         '<h1>Целевая модель наставничества</h1>'
         '<iframe src="/docs/list.html" width="100%" height="400" frameborder="0"></iframe>')))
@@ -400,6 +404,15 @@ def site_slow():
     write(s, "index.html", page("Школа", "<p>" + "медленно " * 300 + "</p>"))
 
 
+def site_moved():
+    s = "newschool"  # moved.localhost redirects here (nginx-sites.conf)
+    write(s, "index.html", page("Школа", '<nav class="menu"><a href="/nastavnichestvo/">'
+                                        "Наставничество</a></nav>"))
+    write(s, "nastavnichestvo/index.html", page("Наставничество", "<h1>Наставничество</h1>" + links([
+        ("/docs/p.pdf", "Положение о наставничестве")])))
+    write(s, "docs/p.pdf", pdf("p"))
+
+
 def site_idn():
     s = "idn"  # школа.localhost (xn--80atdl2c.localhost)
     write(s, "index.html", page("Школа", '<nav class="menu"><a href="/наставничество/">'
@@ -411,11 +424,11 @@ def site_idn():
 
 SITES = [site_cards, site_gosweb, site_wordpress, site_iframe, site_homemade, site_cp1251,
          site_cp1251bad, site_cp1251none, site_deep, site_sveden, site_nosection, site_hint,
-         site_robots, site_huge, site_bomb, site_slow, site_idn]
+         site_robots, site_huge, site_bomb, site_slow, site_moved, site_idn]
 
 if __name__ == "__main__":
     for make in SITES:
-        name = make.__name__[len("site_"):]
+        name = {"site_moved": "newschool"}.get(make.__name__, make.__name__[len("site_"):])
         shutil.rmtree(os.path.join(HERE, name), ignore_errors=True)
         make()
     print("wrote %d sites under %s" % (len(SITES), HERE))
