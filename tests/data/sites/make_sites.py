@@ -63,34 +63,38 @@ def rtf(title):
     return (body + "}\n").encode("ascii")
 
 
+def entry(z, name, data, compress=zipfile.ZIP_DEFLATED):
+    """A ZIP entry with a fixed date, so that the files do not change from run to run."""
+    info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+    info.compress_type = compress
+    z.writestr(info, data)
+
+
 def docx(title):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml",
+        entry(z, "[Content_Types].xml",
                    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/'
                    '2006/content-types"><Override PartName="/word/document.xml" ContentType="'
                    'application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+'
                    'xml"/></Types>')
-        z.writestr("word/document.xml",
+        entry(z, "word/document.xml",
                    '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
                    'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>%s</w:t></w:r></w:p>'
                    "</w:body></w:document>" % title)
-        z.writestr("word/filler.bin", bytes(range(256)) * 6,
-                   compress_type=zipfile.ZIP_STORED)
+        entry(z, "word/filler.bin", bytes(range(256)) * 6, zipfile.ZIP_STORED)
     return buf.getvalue()
 
 
 def odt(title):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.text",
-                   compress_type=zipfile.ZIP_STORED)
-        z.writestr("content.xml",
+        entry(z, "mimetype", "application/vnd.oasis.opendocument.text", zipfile.ZIP_STORED)
+        entry(z, "content.xml",
                    '<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:'
                    'tc:opendocument:xmlns:office:1.0"><office:body><office:text>%s'
-                   "</office:text></office:body></office:document-content>" % title,
-                   compress_type=zipfile.ZIP_DEFLATED)
-        z.writestr("filler.bin", bytes(range(256)) * 6, compress_type=zipfile.ZIP_STORED)
+                   "</office:text></office:body></office:document-content>" % title)
+        entry(z, "filler.bin", bytes(range(256)) * 6, zipfile.ZIP_STORED)
     return buf.getvalue()
 
 
