@@ -294,7 +294,7 @@ bool charset_from_content_type(const char *content_type, enum charset *out)
     return charset_param(semi, strlen(semi), &label, &n) && charset_from_label(label, n, out);
 }
 
-/* ---- the prescan (HTML Standard, "prescan a byte stream to determine its encoding") -------- */
+/* ---- the prescan (HTML Standard, "prescan a byte stream to determine its encoding") ---------- */
 
 struct scan {
     const unsigned char *b;
@@ -566,8 +566,7 @@ struct charset_decision charset_decide(const char *content_type, const char *bod
     return d;
 }
 
-/* ---- conversion -------------------------------------------------------------------------------
- */
+/* ---- conversion ------------------------------------------------------------------------------ */
 
 static const char replacement[] = "\xEF\xBF\xBD";
 

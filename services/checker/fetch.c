@@ -133,8 +133,7 @@ static void transfer_free(struct transfer *t)
     free(t);
 }
 
-/* ---- libcurl callbacks ------------------------------------------------------------------------
- */
+/* ---- libcurl callbacks ----------------------------------------------------------------------- */
 
 /* Bytes as they arrive (decompressed, so a compression bomb is cut like any long page). */
 static size_t on_write(char *data, size_t size, size_t nmemb, void *userp)
@@ -284,8 +283,7 @@ static void on_timer_event(evutil_socket_t fd, short what, void *arg)
     check_completed(f);
 }
 
-/* ---- starting transfers -----------------------------------------------------------------------
- */
+/* ---- starting transfers ---------------------------------------------------------------------- */
 
 #define SETOPT(easy, opt, val)                                                                     \
     do {                                                                                           \
@@ -429,8 +427,7 @@ static void on_dispatch(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-/* ---- completion ---------------------------------------------------------------------------------
- */
+/* ---- completion ------------------------------------------------------------------------------ */
 
 static enum fetch_error map_error(CURLcode code, const struct transfer *t)
 {

@@ -28,7 +28,7 @@ const char *html_link_kind_name(enum link_kind kind)
     return (unsigned)kind < LINK_KIND_MAX ? kind_names[kind] : "?";
 }
 
-/* ---- depth flattening (a byte pass before gumbo) ------------------------------------------- */
+/* ---- depth flattening (a byte pass before gumbo) --------------------------------------------- */
 
 static bool name_in(const char *name, const char *const *list)
 {
@@ -177,8 +177,7 @@ char *html_flatten_depth(const char *h, size_t len, size_t max_depth, size_t *ou
     return out;
 }
 
-/* ---- tree walking ------------------------------------------------------------------------------
- */
+/* ---- tree walking ---------------------------------------------------------------------------- */
 
 struct buf {
     char *data;

@@ -1,5 +1,6 @@
-/* One site's crawl: home -> (navigation) -> section -> document links -> (card page) -> file. */
+/* One site's crawl: home -> (navigation) -> section pages -> document links (site_docs.c). */
 #include "site.h"
+#include "site_internal.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -13,22 +14,6 @@
 #include "strset.h"
 #include "textfold.h"
 #include "urlutil.h"
-
-#define FOLD_MAX   1024
-#define SITE_HOSTS 4
-#define TITLE_MAX  512
-
-/* What a fetch was for. */
-enum role {
-    ROLE_HOME,     /* the website's address */
-    ROLE_HINT,     /* the section address given in the CSV */
-    ROLE_NAV,      /* a page that may link to the section (/sveden/, «Документы») */
-    ROLE_SECTION,  /* a mentoring section page (or one of its sub-pages) */
-    ROLE_FRAME,    /* a page inside an <iframe> of a section page */
-    ROLE_DOC,      /* a document link: a file, or a card/attachment page */
-    ROLE_DOC_FILE, /* the file a card/attachment page leads to */
-    ROLE_MAX
-};
 
 static const char *const role_names[] = {
     [ROLE_HOME] = "home",         [ROLE_HINT] = "hint",   [ROLE_NAV] = "nav",
@@ -60,60 +45,6 @@ static const char *const source_names[] = {
 static_assert(sizeof(source_names) / sizeof(source_names[0]) == MATCH_SOURCE_MAX,
               "every match source has a name");
 
-/* A section page that answered: the candidates for section_url. */
-struct section_page {
-    char *url;
-    int depth, score;
-    unsigned order;
-};
-
-/* A page found on the home page, kept for later: navigation pages are tried only when no
- * section candidate of the home page worked out. */
-struct deferred {
-    char *url;
-    int score;
-};
-
-struct site {
-    struct school school;
-    const struct site_limits *limits;
-    struct fetcher *fetcher;
-    site_done_cb done;
-    void *done_arg;
-    enum site_state state; /* changed by set_state() only */
-
-    char *home_url;
-    char *hosts[SITE_HOSTS]; /* the site's own hosts: the CSV's, and where its home redirects */
-    size_t n_hosts;
-    uint64_t started_ms, deadline_ms;
-    long long started_unix;
-    int pending; /* fetches submitted and not yet answered */
-    int pages_requested, pages_fetched, requests;
-    unsigned section_order;
-    struct strset *seen; /* page and document URLs already taken */
-
-    struct site_doc *docs;
-    size_t n_docs, cap_docs, docs_skipped;
-    struct site_error *errors;
-    size_t n_errors, cap_errors;
-    struct section_page *sections;
-    size_t n_sections, cap_sections;
-    struct deferred *navs;
-    size_t n_navs, cap_navs;
-    bool navs_tried;
-    const char *section_url; /* chosen at the end: points into sections */
-    doc_type_set found;
-    uint64_t elapsed_ms; /* set when done */
-};
-
-/* One outstanding fetch: the callback's argument. */
-struct visit {
-    struct site *site;
-    enum role role;
-    int depth, score;
-    size_t doc; /* ROLE_DOC, ROLE_DOC_FILE: index in docs */
-};
-
 const char *site_state_name(enum site_state s)
 {
     return (unsigned)s < SITE_STATE_MAX ? state_names[s] : "?";
@@ -137,7 +68,7 @@ static void set_state(struct site *s, enum site_state state)
     s->state = state;
 }
 
-static char *dup_or_null(const char *s)
+char *site_dup(const char *s)
 {
     return s != NULL ? strdup(s) : NULL;
 }
@@ -148,9 +79,9 @@ struct site *site_new(const struct school *school, const struct site_limits *lim
     struct site *s = calloc(1, sizeof(*s));
     if (s == NULL)
         return NULL;
-    s->school.code = dup_or_null(school->code);
-    s->school.website = dup_or_null(school->website);
-    s->school.section_url = dup_or_null(school->section_url);
+    s->school.code = site_dup(school->code);
+    s->school.website = site_dup(school->website);
+    s->school.section_url = site_dup(school->section_url);
     s->school.line = school->line;
     s->limits = limits;
     s->fetcher = fetcher;
@@ -206,7 +137,7 @@ enum site_state site_state(const struct site *s)
 }
 
 /* Grows an array of elem-sized items to hold one more; false when out of memory. */
-static bool reserve(void **items, size_t n, size_t *cap, size_t elem)
+bool site_reserve(void **items, size_t n, size_t *cap, size_t elem)
 {
     if (n < *cap)
         return true;
@@ -221,24 +152,27 @@ static bool reserve(void **items, size_t n, size_t *cap, size_t elem)
 
 static void add_error(struct site *s, const char *url, const char *code, const char *detail)
 {
-    if (!reserve((void **)&s->errors, s->n_errors, &s->cap_errors, sizeof(*s->errors)))
+    if (!site_reserve((void **)&s->errors, s->n_errors, &s->cap_errors, sizeof(*s->errors)))
         return;
     struct site_error *e = &s->errors[s->n_errors];
-    e->url = dup_or_null(url);
+    e->url = site_dup(url);
     e->code = code;
-    e->detail = dup_or_null(detail != NULL ? detail : "");
+    e->detail = site_dup(detail != NULL ? detail : "");
     s->n_errors++;
     log_info("site_error", "school=%s url=\"%s\" code=%s detail=\"%s\"", s->school.code,
              url != NULL ? url : "", code, detail != NULL ? detail : "");
 }
 
-/* ---- submitting ---------------------------------------------------------------------------------
- */
+char *site_fold(const char *text)
+{
+    return text != NULL ? text_fold(text, strlen(text), FOLD_MAX) : NULL;
+}
+
+/* ---- submitting ------------------------------------------------------------------------------ */
 
 static void on_fetched(const struct fetch_result *res, void *arg);
 
-static bool submit(struct site *s, const char *url, enum role role, int depth, int score,
-                   size_t doc)
+bool site_submit(struct site *s, const char *url, enum role role, int depth, int score, size_t doc)
 {
     struct visit *v = malloc(sizeof(*v));
     if (v == NULL)
@@ -273,114 +207,10 @@ static bool visit_page(struct site *s, const char *url, enum role role, int dept
         return false;
     if (strset_add(s->seen, url) < 0)
         return false;
-    return submit(s, url, role, depth, score, 0);
+    return site_submit(s, url, role, depth, score, 0);
 }
 
-/* ---- document links -----------------------------------------------------------------------------
- */
-
-static char *fold(const char *text)
-{
-    return text != NULL ? text_fold(text, strlen(text), FOLD_MAX) : NULL;
-}
-
-/* The type of a link: its text, its title attribute, then its file name. */
-static bool match_link(const struct html_link *link, bool context, struct doc_match *m,
-                       enum match_source *source)
-{
-    char *text = fold(link->text);
-    char *title = fold(link->title_attr);
-    char *file = matcher_fold_file_name(link->url);
-    bool ok = false;
-    if (text != NULL && matcher_doc_type(text, context, m)) {
-        *source = MATCH_TEXT;
-        ok = true;
-    } else if (title != NULL && matcher_doc_type(title, context, m)) {
-        *source = MATCH_TITLE_ATTR;
-        ok = true;
-    } else if (file != NULL && matcher_doc_type(file, context, m)) {
-        *source = MATCH_FILE_NAME;
-        ok = true;
-    }
-    free(text);
-    free(title);
-    free(file);
-    return ok;
-}
-
-/* What a document is called: its link text unless that says nothing («Скачать»). */
-static char *doc_title(const struct html_link *link)
-{
-    char *folded = fold(link->text);
-    bool generic = folded == NULL || matcher_is_generic_text(folded);
-    free(folded);
-    if (!generic)
-        return strdup(link->text);
-    if (link->title_attr != NULL && link->title_attr[0] != '\0')
-        return strdup(link->title_attr);
-    char *path = url_path(link->url);
-    const char *name = path != NULL && strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : "";
-    char *decoded = text_percent_decode(name, strlen(name));
-    char *title = decoded != NULL ? text_collapse(decoded, strlen(decoded), TITLE_MAX) : NULL;
-    free(decoded);
-    free(path);
-    return title;
-}
-
-static void add_doc(struct site *s, const struct html_link *link, const char *page_url,
-                    const struct doc_match *m, enum match_source source)
-{
-    if (strset_has(s->seen, link->url)) {
-        /* Seen: a typed mention upgrades an "other" one (an icon link, then the title). */
-        for (size_t i = 0; i < s->n_docs && source != MATCH_NONE; i++) {
-            struct site_doc *d = &s->docs[i];
-            if (strcmp(d->url, link->url) == 0 && d->matched_by == MATCH_NONE) {
-                char *title = doc_title(link);
-                if (title != NULL) {
-                    free(d->title);
-                    d->title = title;
-                }
-                d->type = m->type;
-                d->rule = m->rule;
-                d->matched_by = source;
-            }
-        }
-        return;
-    }
-    if ((int)s->n_docs >= s->limits->max_documents) {
-        s->docs_skipped++;
-        return;
-    }
-    if (strset_add(s->seen, link->url) < 0 ||
-        !reserve((void **)&s->docs, s->n_docs, &s->cap_docs, sizeof(*s->docs)))
-        return;
-    struct site_doc *d = &s->docs[s->n_docs];
-    *d = (struct site_doc){
-        .type = source != MATCH_NONE ? m->type : DOC_OTHER,
-        .matched_by = source,
-        .rule = source != MATCH_NONE ? m->rule : -1,
-        .url = strdup(link->url),
-        .title = doc_title(link),
-        .found_on = strdup(page_url),
-        .status = DOC_PENDING,
-        .bytes = -1,
-        .last_modified = -1,
-    };
-    if (d->url == NULL || d->title == NULL || d->found_on == NULL) {
-        free(d->url);
-        free(d->title);
-        free(d->found_on);
-        return;
-    }
-    s->n_docs++;
-    if (!submit(s, d->url, ROLE_DOC, 0, 0, s->n_docs - 1)) {
-        d->status = DOC_BROKEN;
-        d->problem = PROBLEM_FETCH;
-        d->fetch_error = FETCH_ERR_NO_MEMORY;
-    }
-}
-
-static bool same_site(const struct site *s, const char *url)
+bool site_same_site(const struct site *s, const char *url)
 {
     char *host = url_host(url);
     bool same = false;
@@ -408,11 +238,10 @@ static void add_host(struct site *s, const char *url)
         free(host);
 }
 
-/* ---- pages -------------------------------------------------------------------------------------
- */
+/* ---- pages ----------------------------------------------------------------------------------- */
 
 /* The page's text as UTF-8, parsed: charset from BOM, HTTP, <meta> or a guess. */
-static bool parse_page(const struct site *s, const struct fetch_result *res, struct html_page *page)
+bool site_parse_page(const struct site *s, const struct fetch_result *res, struct html_page *page)
 {
     const char *body = (const char *)res->body;
     struct charset_decision cs = charset_decide(res->content_type, body, res->body_len);
@@ -460,9 +289,9 @@ static int follow_best(struct site *s, const struct html_page *page, bool conten
         const struct html_link *l = &page->links[i];
         if ((l->kind != LINK_A && l->kind != LINK_AREA) || (content_only && l->in_chrome) ||
             strset_has(s->seen, l->url) || matcher_url_shape(l->url) != URL_PAGE ||
-            !same_site(s, l->url))
+            !site_same_site(s, l->url))
             continue;
-        char *text = fold(l->text), *path = matcher_fold_url(l->url);
+        char *text = site_fold(l->text), *path = matcher_fold_url(l->url);
         int score = text != NULL && path != NULL ? score_fn(text, path) : 0;
         free(text);
         free(path);
@@ -476,7 +305,7 @@ static int follow_best(struct site *s, const struct html_page *page, bool conten
     int taken = 0;
     for (size_t k = 0; k < n && taken < limit; k++) {
         if (defer) {
-            if (!reserve((void **)&s->navs, s->n_navs, &s->cap_navs, sizeof(*s->navs)))
+            if (!site_reserve((void **)&s->navs, s->n_navs, &s->cap_navs, sizeof(*s->navs)))
                 break;
             s->navs[s->n_navs] = (struct deferred){strdup(c[k].url), c[k].score};
             if (s->navs[s->n_navs].url != NULL)
@@ -500,8 +329,8 @@ static void collect_typed_docs(struct site *s, const struct html_page *page, con
             continue;
         struct doc_match m;
         enum match_source source;
-        if (match_link(l, false, &m, &source) && m.type != DOC_OTHER)
-            add_doc(s, l, page_url, &m, source);
+        if (site_match_link(l, false, &m, &source) && m.type != DOC_OTHER)
+            site_add_doc(s, l, page_url, &m, source);
     }
 }
 
@@ -523,7 +352,7 @@ static void discover(struct site *s, const struct html_page *page, const char *p
     for (size_t i = 0; i < page->n_links; i++) {
         const struct html_link *l = &page->links[i];
         if ((l->kind == LINK_FRAME || l->kind == LINK_IFRAME) &&
-            matcher_url_shape(l->url) == URL_PAGE && same_site(s, l->url))
+            matcher_url_shape(l->url) == URL_PAGE && site_same_site(s, l->url))
             visit_page(s, l->url, ROLE_NAV, depth, 0);
     }
     collect_typed_docs(s, page, page_url);
@@ -542,17 +371,17 @@ static void harvest(struct site *s, const struct html_page *page, const char *pa
             continue;
         bool framing = l->kind == LINK_IFRAME || l->kind == LINK_FRAME;
         if (framing && shape == URL_PAGE) {
-            if (role == ROLE_SECTION && same_site(s, l->url))
+            if (role == ROLE_SECTION && site_same_site(s, l->url))
                 visit_page(s, l->url, ROLE_FRAME, depth, 0);
             continue;
         }
         struct doc_match m;
         enum match_source source = MATCH_NONE;
-        bool typed = match_link(l, true, &m, &source);
+        bool typed = site_match_link(l, true, &m, &source);
         bool file_like = shape == URL_DOC_FILE || shape == URL_DOC_PAGE;
         /* a typed link to an ordinary page is a document only on the school's own site */
-        if (file_like || (typed && same_site(s, l->url)))
-            add_doc(s, l, page_url, &m, typed ? source : MATCH_NONE);
+        if (file_like || (typed && site_same_site(s, l->url)))
+            site_add_doc(s, l, page_url, &m, typed ? source : MATCH_NONE);
     }
     /* Sub-pages of the section (/nastavnichestvo/dokumenty/) within the depth bound. */
     if (role == ROLE_SECTION && depth + 1 <= s->limits->max_depth)
@@ -562,7 +391,7 @@ static void harvest(struct site *s, const struct html_page *page, const char *pa
 
 static void record_section(struct site *s, const char *url, int depth, int score)
 {
-    if (!reserve((void **)&s->sections, s->n_sections, &s->cap_sections, sizeof(*s->sections)))
+    if (!site_reserve((void **)&s->sections, s->n_sections, &s->cap_sections, sizeof(*s->sections)))
         return;
     char *copy = strdup(url);
     if (copy == NULL)
@@ -601,7 +430,7 @@ static void on_page(struct site *s, const struct visit *v, const struct fetch_re
     }
     s->pages_fetched++;
     struct html_page page;
-    if (!parse_page(s, res, &page)) {
+    if (!site_parse_page(s, res, &page)) {
         add_error(s, res->url, "no_memory", "page not parsed");
         return;
     }
@@ -632,156 +461,7 @@ static void on_page(struct site *s, const struct visit *v, const struct fetch_re
     html_page_free(&page);
 }
 
-/* ---- documents
- * ------------------------------------------------------------------------------------ */
-
-static void doc_answer(struct site_doc *d, const struct fetch_result *res, const struct verdict *vd)
-{
-    free(d->file_url);
-    d->file_url = strdup(res->effective_url);
-    d->http_status = res->http_status;
-    free(d->content_type);
-    d->content_type = dup_or_null(res->content_type);
-    d->kind = vd->kind;
-    d->bytes = vd->bytes;
-    d->last_modified = res->last_modified;
-    d->problem = vd->problem;
-    d->status = vd->found ? DOC_FOUND : DOC_BROKEN;
-}
-
-static void doc_failed(struct site_doc *d, const struct fetch_result *res)
-{
-    free(d->file_url);
-    d->file_url = strdup(res->effective_url);
-    d->http_status = res->http_status;
-    d->problem = PROBLEM_FETCH;
-    d->fetch_error = res->error;
-    d->status = DOC_BROKEN;
-}
-
-static bool is_viewer(const struct html_link *l)
-{
-    if (l->kind != LINK_IFRAME && l->kind != LINK_EMBED && l->kind != LINK_OBJECT)
-        return false;
-    return strstr(l->url, "viewer") != NULL || strstr(l->url, "docs.google.com") != NULL ||
-           strstr(l->url, "pdfjs") != NULL || strstr(l->url, "/pdf") != NULL;
-}
-
-/*
- * A document link answered with an HTML page (a card, an attachment page): its heading may name
- * the document; the file it links to is checked next (one hop); a page with an embedded viewer
- * or the document's whole text carries it as HTML; anything else is broken.
- */
-static void on_doc_page(struct site *s, const struct visit *v, const struct fetch_result *res)
-{
-    struct site_doc *d = &s->docs[v->doc];
-    struct html_page page;
-    s->pages_fetched++;
-    if (!parse_page(s, res, &page)) {
-        doc_failed(d, res);
-        d->fetch_error = FETCH_ERR_NO_MEMORY;
-        return;
-    }
-    d->via_page = true;
-    char *h1 = fold(page.h1), *title = fold(page.title);
-    const char *heading = page.h1[0] != '\0' ? page.h1 : page.title;
-    struct doc_match m;
-    bool card_typed = false;
-    if (h1 != NULL && title != NULL &&
-        (matcher_doc_type(h1, true, &m) || matcher_doc_type(title, true, &m))) {
-        card_typed = m.type == d->type || d->matched_by == MATCH_NONE;
-        if (d->matched_by == MATCH_NONE) {
-            d->type = m.type;
-            d->rule = m.rule;
-            d->matched_by = MATCH_CARD;
-        }
-    }
-    char *folded_doc_title = fold(d->title);
-    if (heading[0] != '\0' &&
-        (folded_doc_title == NULL || matcher_is_generic_text(folded_doc_title) ||
-         d->matched_by == MATCH_CARD)) {
-        char *t = strdup(heading);
-        if (t != NULL) {
-            free(d->title);
-            d->title = t;
-        }
-    }
-    free(folded_doc_title);
-    bool error_page = verify_is_error_page(title, h1);
-    free(h1);
-    free(title);
-    char *host = url_host(res->effective_url);
-    bool hosted = verify_is_document_host(host);
-    free(host);
-
-    /* The file: a document-file link of the content, one of the document's type first. */
-    const struct html_link *first = NULL, *same = NULL, *viewer = NULL;
-    for (size_t i = 0; i < page.n_links; i++) {
-        const struct html_link *l = &page.links[i];
-        if (l->in_chrome)
-            continue;
-        if (viewer == NULL && is_viewer(l))
-            viewer = l;
-        if (matcher_url_shape(l->url) != URL_DOC_FILE)
-            continue;
-        if (first == NULL)
-            first = l;
-        struct doc_match lm;
-        enum match_source src;
-        if (same == NULL && match_link(l, true, &lm, &src) && lm.type == d->type)
-            same = l;
-    }
-    const struct html_link *file = same != NULL ? same : first;
-    if (hosted) { /* Yandex Disk, Google Drive: the viewer page is the publication */
-        struct verdict vd = {.kind = KIND_HTML, .bytes = -1, .found = !error_page};
-        vd.problem = error_page ? PROBLEM_ERROR_PAGE : PROBLEM_NONE;
-        doc_answer(d, res, &vd);
-    } else if (file != NULL && !error_page) {
-        free(d->file_url);
-        d->file_url = strdup(file->url);
-        if (!submit(s, file->url, ROLE_DOC_FILE, 0, 0, v->doc))
-            doc_failed(d, res);
-    } else {
-        struct verdict vd = {.kind = KIND_HTML,
-                             .bytes = res->truncated ? -1 : (long long)res->body_len};
-        if (error_page)
-            vd.problem = PROBLEM_ERROR_PAGE;
-        else if (viewer != NULL || (card_typed && page.text_bytes >= VERIFY_TEXT_DOCUMENT_MIN))
-            vd.found = true;
-        else
-            vd.problem = PROBLEM_NO_DOCUMENT_ON_PAGE;
-        doc_answer(d, res, &vd);
-    }
-    html_page_free(&page);
-}
-
-static void on_doc(struct site *s, const struct visit *v, const struct fetch_result *res)
-{
-    struct site_doc *d = &s->docs[v->doc];
-    if (res->error != FETCH_OK) {
-        doc_failed(d, res);
-        return;
-    }
-    char ext[16];
-    bool has_ext = url_extension(res->effective_url, ext, sizeof(ext)) ||
-                   url_extension(res->url, ext, sizeof(ext));
-    bool file_expected = v->role == ROLE_DOC_FILE || matcher_url_shape(res->url) == URL_DOC_FILE;
-    struct verdict vd =
-        verify_answer(res->http_status, res->body, res->body_len, res->truncated, res->content_type,
-                      res->content_range, res->content_length, has_ext ? ext : NULL, file_expected);
-    if (vd.html_page && v->role == ROLE_DOC) {
-        on_doc_page(s, v, res);
-        return;
-    }
-    if (vd.html_page) { /* a card's file link answered with yet another page: one hop only */
-        vd.html_page = false;
-        vd.problem = PROBLEM_NO_DOCUMENT_ON_PAGE;
-    }
-    doc_answer(d, res, &vd);
-}
-
-/* ---- completion
- * ------------------------------------------------------------------------------------ */
+/* ---- completion ------------------------------------------------------------------------------ */
 
 static int by_type_then_url(const void *a, const void *b)
 {
@@ -845,7 +525,7 @@ static void on_fetched(const struct fetch_result *res, void *arg)
     switch (v->role) {
     case ROLE_DOC:
     case ROLE_DOC_FILE:
-        on_doc(s, v, res);
+        site_on_doc(s, v, res);
         break;
     default:
         on_page(s, v, res);
@@ -870,7 +550,7 @@ void site_start(struct site *s)
     char *hint = s->school.section_url != NULL ? url_from_input(s->school.section_url) : NULL;
     bool ok;
     if (s->home_url == NULL) /* the fetcher answers bad_url from the event loop */
-        ok = submit(s, s->school.website, ROLE_HOME, 0, 0, 0);
+        ok = site_submit(s, s->school.website, ROLE_HOME, 0, 0, 0);
     else if (hint != NULL)
         ok = visit_page(s, hint, ROLE_HINT, 0, 100);
     else

@@ -58,7 +58,7 @@ static void stop_sites(void)
 
 TestSuite(checker_sites, .init = start_sites, .fini = stop_sites, .timeout = 180);
 
-/* ---- running the checker ------------------------------------------------------------------- */
+/* ---- running the checker --------------------------------------------------------------------- */
 
 struct run {
     int status;
@@ -276,7 +276,7 @@ static long rss_kb(const struct run *r)
 
 #define ALL_REQUIRED "regulation roadmap order_implementation order_curator order_pairs program"
 
-/* ---- the layouts of real sites -------------------------------------------------------------- */
+/* ---- the layouts of real sites --------------------------------------------------------------- */
 
 Test(checker_sites, card_pages)
 {
@@ -479,8 +479,7 @@ Test(checker_sites, home_moved_to_another_domain)
     run_free(&r);
 }
 
-/* ---- character sets and broken markup ----------------------------------------------------------
- */
+/* ---- character sets and broken markup -------------------------------------------------------- */
 
 Test(checker_sites, windows_1251_labels)
 {
@@ -529,8 +528,7 @@ Test(checker_sites, deep_broken_nesting_and_idn_host)
     run_free(&r);
 }
 
-/* ---- hostile and failing sites ------------------------------------------------------------------
- */
+/* ---- hostile and failing sites --------------------------------------------------------------- */
 
 /* A TCP port that accepts connections (the kernel's backlog) and never answers. */
 static int silent_listener(int *port)
