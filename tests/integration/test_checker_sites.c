@@ -428,6 +428,21 @@ Test(checker_sites, section_through_sveden_and_host_delay)
     run_free(&r);
 }
 
+Test(checker_sites, dead_section_link_then_navigation_pages)
+{
+    char *row = mwtest_fmt("DEAD,%s\n", site_url("deadlink.localhost", "/"));
+    struct run r;
+    run_checker(&r, row, NULL);
+    expect_school(&r, &(struct expect){"DEAD", "/sveden/nastav/", "deadlink.localhost",
+                                       "program:found:pdf",
+                                       "regulation roadmap order_implementation order_curator "
+                                       "order_pairs",
+                                       ""});
+    cr_expect_eq(logged("deadlink.localhost", "/nastavnichestvo-old/", 1), 1);
+    free(row);
+    run_free(&r);
+}
+
 Test(checker_sites, no_section_and_offsite_link)
 {
     char *row = mwtest_fmt("NOSEC,%s\n", site_url("nosection.localhost", "/"));

@@ -358,6 +358,18 @@ def site_nosection():
     write(s, "dokumenty/priem.pdf", pdf("Приём"))
 
 
+def site_deadlink():
+    s = "deadlink"  # the menu's «Наставничество» is dead; the section lives under /sveden/
+    write(s, "index.html", page("Школа", (
+        '<nav class="menu"><a href="/nastavnichestvo-old/">Наставничество</a> '
+        '<a href="/sveden/">Сведения об образовательной организации</a></nav>')))
+    write(s, "sveden/index.html", page("Сведения", "<h1>Сведения</h1>" + links([
+        ("/sveden/nastav/", "Наставничество")])))
+    write(s, "sveden/nastav/index.html", page("Наставничество", "<h1>Наставничество</h1>" + links([
+        ("/sveden/nastav/programma.pdf", "Программа наставничества")])))
+    write(s, "sveden/nastav/programma.pdf", pdf("p"))
+
+
 def site_hint():
     s = "hint"
     write(s, "index.html", page("Школа", MENU + "<h1>Школа</h1>"))
@@ -427,8 +439,8 @@ def site_idn():
 
 
 SITES = [site_cards, site_gosweb, site_wordpress, site_iframe, site_homemade, site_cp1251,
-         site_cp1251bad, site_cp1251none, site_deep, site_sveden, site_nosection, site_hint,
-         site_robots, site_huge, site_bomb, site_slow, site_moved, site_idn]
+         site_cp1251bad, site_cp1251none, site_deep, site_sveden, site_nosection, site_deadlink,
+         site_hint, site_robots, site_huge, site_bomb, site_slow, site_moved, site_idn]
 
 if __name__ == "__main__":
     for make in SITES:
