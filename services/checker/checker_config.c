@@ -33,6 +33,9 @@ static const struct option_def options[] = {
      "document codes that must be found (comma-separated)"},
     {"user-agent", "MW_CHECKER_USER_AGENT", OPT_STRING, FIELD(user_agent),
      CHECKER_DEFAULT_USER_AGENT, 0, 0, "User-Agent naming the district office and a contact"},
+    {"ca-file", "MW_CHECKER_CA_FILE", OPT_STRING, FIELD(ca_file), NULL, 0, 0,
+     "PEM file of CA certificates to trust instead of the system's (e.g. with the Russian "
+     "Trusted Root CA added)"},
     {"allow-private", "MW_CHECKER_ALLOW_PRIVATE", OPT_FLAG, FIELD(allow_private), NULL, 0, 0,
      "allow loopback, private, link-local and other non-public addresses (tests, intranets)"},
     {"ignore-robots", "MW_CHECKER_IGNORE_ROBOTS", OPT_FLAG, FIELD(ignore_robots), NULL, 0, 0,
@@ -223,6 +226,7 @@ void checker_config_free(struct checker_config *cfg)
     free(cfg->schools);
     free(cfg->required);
     free(cfg->user_agent);
+    free(cfg->ca_file);
     free(cfg->log_level);
     memset(cfg, 0, sizeof(*cfg));
 }

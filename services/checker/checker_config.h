@@ -21,6 +21,7 @@ struct checker_config {
     char *required;     /* --required regulation,roadmap,... */
     doc_type_set required_set;
     char *user_agent; /* --user-agent / MW_CHECKER_USER_AGENT */
+    char *ca_file;    /* --ca-file: extra CA certificates (PEM); NULL: the system's store */
     bool allow_private;
     bool ignore_robots;
     int max_transfers, per_host, host_delay_ms;

@@ -62,7 +62,7 @@ struct fetcher {
     struct event *timer_ev;    /* libcurl's one timer; its callback runs socket_action */
     struct event *dispatch_ev; /* starts queued requests; re-armed for host delays */
     struct fetch_config cfg;
-    char *user_agent, *robots_token;
+    char *user_agent, *robots_token, *ca_file;
     struct hostq *hosts;
     struct fetch_req *failed;   /* to be answered from the dispatch event */
     struct transfer *transfers; /* running: in the multi handle */
@@ -325,6 +325,8 @@ static bool configure(struct fetcher *f, struct transfer *t, uint64_t now)
     SETOPT(e, CURLOPT_USERAGENT, f->user_agent);
     SETOPT(e, CURLOPT_HTTPHEADER, t->headers);
     SETOPT(e, CURLOPT_FILETIME, 1L);
+    if (c->ca_file != NULL)
+        SETOPT(e, CURLOPT_CAINFO, c->ca_file);
     if (req->mode == FETCH_PAGE)
         SETOPT(e, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding libcurl can decode */
     if (req->mode == FETCH_DOCUMENT && req->range)
@@ -679,14 +681,17 @@ struct fetcher *fetcher_new(struct event_base *base, const struct fetch_config *
     f->cfg = *cfg;
     f->user_agent = strdup(cfg->user_agent);
     f->robots_token = strdup(cfg->robots_token);
+    f->ca_file = cfg->ca_file != NULL ? strdup(cfg->ca_file) : NULL;
     f->hosts = hostq_new(cfg->per_host, cfg->host_delay_ms);
     f->timer_ev = evtimer_new(base, on_timer_event, f);
     f->dispatch_ev = evtimer_new(base, on_dispatch, f);
     f->multi = curl_multi_init();
-    bool ok = f->user_agent != NULL && f->robots_token != NULL && f->hosts != NULL &&
+    bool ok = f->user_agent != NULL && f->robots_token != NULL &&
+              (cfg->ca_file == NULL || f->ca_file != NULL) && f->hosts != NULL &&
               f->timer_ev != NULL && f->dispatch_ev != NULL && f->multi != NULL;
     f->cfg.user_agent = f->user_agent;
     f->cfg.robots_token = f->robots_token;
+    f->cfg.ca_file = f->ca_file;
 #define MSETOPT(opt, val)                                                                          \
     do {                                                                                           \
         if (ok && curl_multi_setopt(f->multi, (opt), (val)) != CURLM_OK) {                         \
@@ -745,6 +750,7 @@ void fetcher_free(struct fetcher *f)
     hostq_free(f->hosts);
     free(f->user_agent);
     free(f->robots_token);
+    free(f->ca_file);
     free(f);
 }
 

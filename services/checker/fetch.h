@@ -85,6 +85,7 @@ struct fetch_config {
     bool allow_private;       /* connect to non-public addresses too */
     const char *user_agent;   /* copied */
     const char *robots_token; /* our User-agent token in robots.txt; copied */
+    const char *ca_file;      /* CA certificates (PEM) instead of the system's; NULL: system */
 };
 
 struct fetch_stats {

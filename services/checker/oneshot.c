@@ -105,6 +105,7 @@ static struct fetch_config fetch_config_from(const struct checker_config *cfg)
         .robots = !cfg->ignore_robots,
         .allow_private = cfg->allow_private,
         .user_agent = cfg->user_agent,
+        .ca_file = cfg->ca_file,
         .robots_token = CHECKER_ROBOTS_TOKEN,
     };
 }

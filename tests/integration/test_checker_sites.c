@@ -664,6 +664,66 @@ Test(checker_sites, private_addresses_refused_by_default)
     free(row);
 }
 
+/* Runs a shell command in dir and fails the test when it fails. */
+static void shell(const char *dir, const char *command)
+{
+    char *script = mwtest_fmt("cd '%s' && %s", dir, command);
+    const char *argv[] = {"/bin/sh", "-c", script, NULL};
+    char *out = NULL, *err = NULL;
+    int status = mwtest_run(argv, NULL, NULL, 0, &out, &err);
+    cr_assert_eq(status, 0, "%s failed:\n%s%s", command, out, err);
+    free(out);
+    free(err);
+    free(script);
+}
+
+Test(checker_sites, https_with_the_districts_ca_file)
+{
+    /* a CA of our own (as the Russian Trusted Root CA is not in Debian's store) */
+    char *dir = mwtest_fmt("%s/tls", mwtest_temp_dir());
+    cr_assert(mkdir(dir, 0700) == 0);
+    shell(dir, "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+               "-keyout ca.key -out ca.pem -days 2 -subj /CN=mentorwatch-test-CA 2>&1 && "
+               "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+               "-keyout site.key -out site.csr -subj /CN=tls.localhost 2>&1 && "
+               "printf 'subjectAltName=DNS:tls.localhost\\n' > ext && "
+               "openssl x509 -req -in site.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+               "-out site.pem -days 2 -extfile ext 2>&1");
+    int tls_port = mwtest_free_port();
+    char *conf = mwtest_fmt("server {\n"
+                            "    listen 127.0.0.1:%d ssl;\n"
+                            "    server_name tls.localhost;\n"
+                            "    ssl_certificate %s/site.pem;\n"
+                            "    ssl_certificate_key %s/site.key;\n"
+                            "    root %s/sveden;\n"
+                            "}\n",
+                            tls_port, dir, dir, SITES_DIR);
+    struct mwtest_nginx *tls = mwtest_nginx_start(conf, NULL);
+    char *row = mwtest_fmt("TLS,https://tls.localhost:%d/\n", tls_port);
+    struct run r;
+    run_checker(&r, row, NULL);
+    expect_school(&r, &(struct expect){"TLS", NULL, NULL, "", ALL_REQUIRED, "tls_failed"});
+    run_free(&r);
+    char *ca = mwtest_fmt("%s/ca.pem", dir);
+    const char *with_ca[] = {"--ca-file", ca, NULL};
+    run_checker(&r, row, with_ca);
+    const cJSON *s = school(&r, "TLS");
+    char *want = mwtest_fmt("https://tls.localhost:%d/sveden/nastavnichestvo/", tls_port);
+    cr_expect_str_eq(str(s, "section_url"), want);
+    char *docs = doc_summary(s);
+    cr_expect_str_eq(docs, "order_curator:found:pdf order_implementation:found:pdf "
+                           "order_pairs:found:pdf program:found:pdf regulation:found:pdf "
+                           "roadmap:found:pdf");
+    free(docs);
+    free(want);
+    run_free(&r);
+    mwtest_nginx_stop(tls);
+    free(ca);
+    free(row);
+    free(conf);
+    free(dir);
+}
+
 Test(checker_sites, every_site_at_once)
 {
     /* all the fixture sites in one run: the output has one line per school, nothing crashes */
