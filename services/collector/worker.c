@@ -178,6 +178,7 @@ void worker_free(struct worker *w)
         evhttp_free(w->http);
     connections_free(w);
     db_pool_free(w->db);
+    json_arena_release(&w->json_arena);
     if (w->janitor != NULL)
         event_free(w->janitor);
     if (w->stop_ev != NULL)
