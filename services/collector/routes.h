@@ -2,6 +2,8 @@
 #ifndef COLLECTOR_ROUTES_H
 #define COLLECTOR_ROUTES_H
 
+#include <stdbool.h>
+
 #include <event2/http.h>
 
 struct worker;
@@ -17,5 +19,9 @@ void route_readyz(struct worker *w, struct evhttp_request *req);       /* routes
 void route_metrics(struct worker *w, struct evhttp_request *req);      /* routes_ops.c */
 /* GET /api/v1/...: district and school reads (routes_read.c); false if no route matched. */
 int route_read(struct worker *w, struct evhttp_request *req, const char *path);
+/* /api/v1/site-checks, /api/v1/schools/{code}/site-check, /api/v1/required-documents
+ * (routes_checks.c); false if no route matched. */
+int route_checks(struct worker *w, struct evhttp_request *req, const char *path, bool get,
+                 bool post);
 
 #endif
