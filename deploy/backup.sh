@@ -30,7 +30,7 @@ if [[ $# -eq 1 ]]; then
     rotate=0
 else
     mkdir -p -- "$dir"
-    file=$dir/mentorwatch-$(date -u +%Y%m%dT%H%M%SZ).dump
+    file=$dir/mentorwatch-$(date -u +%Y%m%dT%H%M%S.%3NZ).dump
     rotate=1
 fi
 [[ ! -e "$file" ]] || die "$file exists: not overwriting a backup"
