@@ -38,11 +38,15 @@ static struct cluster cl;
 
 static const char *const collector_env[] = {"MW_WORKERS=2", "MW_DB_CONNECTIONS=2", NULL};
 
-static void start_proxy(struct cluster *c, const char *upstreams, const char *const *extra_env)
+/* Renders the deploy/ site for upstreams (with extra_env) and starts nginx with it. Without
+ * proxy_failover the site is changed to never pass a request on to the next collector, so that
+ * the clients' own retries are what saves the reports. */
+static void start_proxy(struct cluster *c, const char *upstreams, const char *const *extra_env,
+                        bool proxy_failover)
 {
     fixture_tls_make(&c->cert, &c->key);
     int port = mwtest_free_port();
-    c->access_log = mwtest_fmt("%s/site-%d.log", mwtest_temp_dir(), port);
+    c->access_log = mwtest_fmt("%s/site-%d.access", mwtest_temp_dir(), port);
     char *env_cert = mwtest_fmt("MW_PROXY_TLS_CERT=%s", c->cert);
     char *env_key = mwtest_fmt("MW_PROXY_TLS_KEY=%s", c->key);
     char *env_log = mwtest_fmt("MW_PROXY_ACCESS_LOG=%s", c->access_log);
@@ -55,6 +59,13 @@ static void start_proxy(struct cluster *c, const char *upstreams, const char *co
         env[n++] = extra_env[i];
     env[n] = NULL;
     char *site = fixture_render_site(env);
+    if (!proxy_failover) {
+        char *directive = strstr(site, "proxy_next_upstream error non_idempotent;");
+        cr_assert_not_null(directive, "the site passes failed requests on:\n%s", site);
+        static const char off[] = "proxy_next_upstream off;";
+        memset(directive, ' ', strlen("proxy_next_upstream error non_idempotent;"));
+        memcpy(directive, off, sizeof(off) - 1);
+    }
     c->nginx = mwtest_nginx_start(site, NULL);
     c->base_url = mwtest_fmt("https://127.0.0.1:%d", port);
     free(site);
@@ -65,7 +76,7 @@ static void start_proxy(struct cluster *c, const char *upstreams, const char *co
     free(env_upstreams);
 }
 
-static void setup_cluster(void)
+static void setup_two_collectors(bool proxy_failover)
 {
     memset(&cl, 0, sizeof(cl));
     fixture_setup(&cl.fx, "scaleout", collector_env);
@@ -74,8 +85,18 @@ static void setup_cluster(void)
     /* Every pusher comes from 127.0.0.1: the per-client limits must not be what is tested. */
     static const char *const generous[] = {"MW_PROXY_RATE=100000", "MW_PROXY_BURST=100000",
                                            "MW_PROXY_CONN_PER_CLIENT=1000", NULL};
-    start_proxy(&cl, upstreams, generous);
+    start_proxy(&cl, upstreams, generous, proxy_failover);
     free(upstreams);
+}
+
+static void setup_cluster(void)
+{
+    setup_two_collectors(true);
+}
+
+static void setup_cluster_clients_retry(void)
+{
+    setup_two_collectors(false);
 }
 
 static void stop_collector(struct mwtest_proc **proc)
@@ -104,7 +125,7 @@ static void teardown_cluster(void)
     free(cl.access_log);
 }
 
-TestSuite(scaleout, .init = setup_cluster, .fini = teardown_cluster, .timeout = 400);
+TestSuite(scaleout, .timeout = 400);
 
 /* ---- a pushing client ------------------------------------------------------------------------ */
 
@@ -274,7 +295,8 @@ static int count_log(const char *needle1, const char *needle2)
     return n;
 }
 
-Test(scaleout, collector_killed_halfway_loses_and_duplicates_no_acknowledged_report)
+/* The pushes, the kill, and the checks; returns how many attempts clients had to repeat. */
+static int push_with_a_collector_killed_halfway(void)
 {
     cr_assert_eq(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK); /* before the threads */
     atomic_store(&acknowledged_total, 0);
@@ -300,7 +322,8 @@ Test(scaleout, collector_killed_halfway_loses_and_duplicates_no_acknowledged_rep
         usleep(2000);
     int at_kill = atomic_load(&acknowledged_total);
     /* The site's log: "upstream=<addresses tried> ustatus=<their answers>". */
-    char *a_upstream = mwtest_fmt("upstream=127.0.0.1:%d ustatus=201", cl.fx.collector->port);
+    int a_port = cl.fx.collector->port;
+    char *a_upstream = mwtest_fmt("upstream=127.0.0.1:%d ustatus=201", a_port);
     char *b_upstream = mwtest_fmt("127.0.0.1:%d ustatus=201", cl.b->port);
     cr_assert_eq(kill(cl.fx.collector->pid, SIGKILL), 0);
     for (int t = 0; t < PUSHERS; t++)
@@ -360,12 +383,29 @@ Test(scaleout, collector_killed_halfway_loses_and_duplicates_no_acknowledged_rep
     struct answer a;
     get(cl.cert, "/readyz", &a);
     cr_expect_eq(a.status, 200, "ready through the proxy with one collector left");
-    cr_log_info("scale-out: %d reports, %d acknowledged before the kill, %d retried by clients, "
-                "A served %d, B served %d",
-                total, at_kill, retried, by_a, by_b);
+    char *both = mwtest_fmt("upstream=127.0.0.1:%d, 127.0.0.1:%d ", a_port, cl.b->port);
+    int failovers = count_log(both, "POST /api/v1/reports");
+    cr_log_info("scale-out: %d reports, %d acknowledged before the kill, %d attempts repeated by "
+                "clients, %d passed from A to B by nginx; stored by A %d, by B %d",
+                total, at_kill, retried, failovers, by_a, by_b);
+    free(both);
     free(a_upstream);
     free(b_upstream);
     curl_global_cleanup();
+    return retried;
+}
+
+Test(scaleout, collector_killed_halfway_loses_and_duplicates_no_acknowledged_report,
+     .init = setup_cluster, .fini = teardown_cluster)
+{
+    push_with_a_collector_killed_halfway();
+}
+
+Test(scaleout, without_the_proxy_failover_client_retries_still_store_each_report_once,
+     .init = setup_cluster_clients_retry, .fini = teardown_cluster)
+{
+    int retried = push_with_a_collector_killed_halfway();
+    cr_expect_gt(retried, 0, "clients saw the dead collector and sent again");
 }
 
 /* ---- the proxy's own answers ------------------------------------------------------------------
@@ -378,7 +418,7 @@ static void setup_limited(void)
     char *upstream = mwtest_fmt("127.0.0.1:%d", cl.fx.collector->port);
     static const char *const limits[] = {"MW_MAX_BODY=65536", "MW_PROXY_RATE=1", "MW_PROXY_BURST=2",
                                          NULL};
-    start_proxy(&cl, upstream, limits);
+    start_proxy(&cl, upstream, limits, true);
     free(upstream);
 }
 
@@ -435,7 +475,7 @@ static void setup_single(void)
     memset(&cl, 0, sizeof(cl));
     fixture_setup(&cl.fx, "proxy", NULL);
     char *upstream = mwtest_fmt("127.0.0.1:%d", cl.fx.collector->port);
-    start_proxy(&cl, upstream, NULL);
+    start_proxy(&cl, upstream, NULL, true);
     free(upstream);
 }
 
