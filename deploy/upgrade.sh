@@ -18,6 +18,9 @@
 #                         (systemctl restart mentorwatch-collector mentorwatch-checker)
 #   MW_UPGRADE_READY_URL  polled until it answers 200, 60 s at most
 #                         (http://127.0.0.1:8080/readyz; empty: do not wait)
+#   MW_UPGRADE_DB_USER    run as root, the backup and the migration run as this user
+#                         (e.g. mentorwatch, for peer authentication); the switch and the
+#                         restart need root
 # Migrations only add (new tables, columns with defaults, new functions), so the old
 # collector keeps serving while they run; a release whose notes say otherwise is upgraded
 # with the services stopped first (systemctl stop ...), then this script.
@@ -45,16 +48,22 @@ if [[ -e "$current" && ! -L "$current" ]]; then
     die "$current is not a symlink: move the release into a directory and link it there"
 fi
 
+# The database steps, as MW_UPGRADE_DB_USER when given.
+as_db_user=(env)
+if [[ -n "${MW_UPGRADE_DB_USER:-}" ]]; then
+    as_db_user=(runuser -u "$MW_UPGRADE_DB_USER" -- env)
+fi
+db_env=("DATABASE_URL=$DATABASE_URL" "MW_BACKUP_DIR=${MW_BACKUP_DIR:-.}")
+
 if [[ "${MW_UPGRADE_NO_BACKUP:-0}" != 1 ]]; then
     step "1/4 backup"
-    backup=${MW_BACKUP:-$here/backup.sh}
-    "$backup" >/dev/null
+    "${as_db_user[@]}" "${db_env[@]}" "$here/backup.sh" >/dev/null
 else
     step "1/4 backup skipped (MW_UPGRADE_NO_BACKUP=1)"
 fi
 
 step "2/4 migrate with $mwctl"
-"$mwctl" migrate --dir "$migrations" ||
+"${as_db_user[@]}" "${db_env[@]}" "$mwctl" migrate --dir "$migrations" ||
     die "migration failed: the running release is untouched (restore the backup only if the log says the schema is damaged)"
 
 step "3/4 switch $current -> $new"
