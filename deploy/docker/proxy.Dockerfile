@@ -6,6 +6,7 @@ COPY deploy/install-deps.sh /tmp/install-deps.sh
 RUN bash /tmp/install-deps.sh proxy \
     && rm -rf /var/lib/apt/lists/* /tmp/install-deps.sh \
     && rm -f /etc/nginx/sites-enabled/default \
+    && ln -sf /dev/stdout /var/log/nginx/access.log \
     && ln -sf /dev/stderr /var/log/nginx/error.log
 COPY deploy/nginx/render.sh deploy/nginx/mentorwatch.conf.in /opt/mentorwatch/nginx/
 COPY deploy/docker/proxy-entrypoint.sh /usr/local/bin/proxy-entrypoint

@@ -331,18 +331,25 @@ static char *install_build(void)
 Test(deploy_config, cmake_install_lays_out_what_the_units_and_images_expect)
 {
     char *prefix = install_build();
-    static const char *const files[] = {"bin/collector",
-                                        "bin/checker",
-                                        "bin/mwctl",
-                                        "share/mentorwatch/migrations/0001_core.sql",
-                                        "share/mentorwatch/deploy/backup.sh",
-                                        "share/mentorwatch/deploy/restore.sh",
-                                        "share/mentorwatch/deploy/upgrade.sh"};
+    static const struct {
+        const char *path;
+        int mode;
+    } files[] = {
+        {"bin/collector", X_OK},
+        {"bin/checker", X_OK},
+        {"bin/mwctl", X_OK},
+        {"share/mentorwatch/migrations/0001_core.sql", R_OK},
+        {"share/mentorwatch/deploy/backup.sh", X_OK},
+        {"share/mentorwatch/deploy/restore.sh", X_OK},
+        {"share/mentorwatch/deploy/upgrade.sh", X_OK},
+        {"share/mentorwatch/deploy/README.md", R_OK},
+        {"share/mentorwatch/deploy/mentorwatch.env.example", R_OK},
+        {"share/mentorwatch/deploy/systemd/mentorwatch-collector.service", R_OK},
+        {"share/mentorwatch/deploy/nginx/render.sh", X_OK},
+    };
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        char *path = mwtest_fmt("%s/%s", prefix, files[i]);
-        cr_expect_eq(
-            access(path, strncmp(files[i], "share/mentorwatch/migrations", 28) == 0 ? R_OK : X_OK),
-            0, "%s installed", path);
+        char *path = mwtest_fmt("%s/%s", prefix, files[i].path);
+        cr_expect_eq(access(path, files[i].mode), 0, "%s installed", path);
         free(path);
     }
     /* The installed mwctl finds the installed migrations through MW_MIGRATIONS_DIR. */
@@ -508,4 +515,46 @@ Test(deploy_config, runtime_packages_provide_every_library_the_binaries_need)
     free(list);
     free(out);
     free(err);
+}
+
+Test(deploy_config, package_profiles_name_real_debian_packages)
+{
+    /* CI installs the "all" profile only: the images' lists are checked here. */
+    static const char script[] =
+        "set -euo pipefail\n"
+        "for profile in build runtime proxy; do\n"
+        "  for pkg in $(bash \"$1\" --list \"$profile\"); do\n"
+        "    dpkg-query -W \"$pkg\" >/dev/null 2>&1 || apt-cache show --no-all-versions \"$pkg\" "
+        ">/dev/null 2>&1 || echo \"$profile: $pkg\"\n"
+        "  done\n"
+        "done\n";
+    char *install_deps = fixture_source_path("deploy/install-deps.sh");
+    const char *argv[] = {"bash", "-c", script, "profiles", install_deps, NULL};
+    char *out = NULL, *err = NULL;
+    int rc = mwtest_run(argv, NULL, NULL, 0, &out, &err);
+    cr_assert_eq(rc, 0, "%s", err);
+    cr_expect_str_empty(out, "not Debian 12 packages:\n%s", out);
+    free(out);
+    free(err);
+    free(install_deps);
+}
+
+Test(deploy_config, image_build_stage_configures_without_the_tests)
+{
+    /* deploy/docker/Dockerfile's build stage: cmake with MW_TESTS=OFF (no Criterion there). */
+    char *dockerfile = read_source("deploy/docker/Dockerfile");
+    cr_expect_not_null(strstr(dockerfile, "install-deps.sh build"));
+    cr_expect_not_null(strstr(dockerfile, "install-deps.sh runtime"));
+    cr_expect_not_null(strstr(dockerfile, "-DMW_TESTS=OFF"));
+    cr_expect_not_null(strstr(dockerfile, "cmake --install /build --prefix /opt/mentorwatch"));
+    char *src = fixture_source_path("");
+    char *dir = mwtest_fmt("%s/image-build", mwtest_temp_dir());
+    const char *argv[] = {"cmake", "-S", src, "-B", dir, "-DMW_TESTS=OFF", NULL};
+    char *out = NULL;
+    int rc = mwtest_run(argv, NULL, NULL, 0, &out, NULL);
+    cr_expect_eq(rc, 0, "cmake -DMW_TESTS=OFF: %s", out);
+    free(out);
+    free(dir);
+    free(src);
+    free(dockerfile);
 }

@@ -79,6 +79,7 @@ static void start_proxy(struct cluster *c, const char *upstreams, const char *co
 static void setup_two_collectors(bool proxy_failover)
 {
     memset(&cl, 0, sizeof(cl));
+    cr_assert_eq(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK); /* before any thread */
     fixture_setup(&cl.fx, "scaleout", collector_env);
     cl.b = mwtest_collector_start(cl.fx.db, collector_env);
     char *upstreams = mwtest_fmt("127.0.0.1:%d 127.0.0.1:%d", cl.fx.collector->port, cl.b->port);
@@ -123,6 +124,7 @@ static void teardown_cluster(void)
     free(cl.key);
     free(cl.base_url);
     free(cl.access_log);
+    curl_global_cleanup();
 }
 
 TestSuite(scaleout, .timeout = 400);
@@ -298,7 +300,6 @@ static int count_log(const char *needle1, const char *needle2)
 /* The pushes, the kill, and the checks; returns how many attempts clients had to repeat. */
 static int push_with_a_collector_killed_halfway(void)
 {
-    cr_assert_eq(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK); /* before the threads */
     atomic_store(&acknowledged_total, 0);
     static const char *const stages[] = {"entry", "intermediate", "final"};
     struct pusher pushers[PUSHERS];
@@ -391,7 +392,6 @@ static int push_with_a_collector_killed_halfway(void)
     free(both);
     free(a_upstream);
     free(b_upstream);
-    curl_global_cleanup();
     return retried;
 }
 
@@ -411,21 +411,27 @@ Test(scaleout, without_the_proxy_failover_client_retries_still_store_each_report
 /* ---- the proxy's own answers ------------------------------------------------------------------
  */
 
-static void setup_limited(void)
+/* One collector behind the site rendered with proxy_env. */
+static void setup_one_collector(const char *const *proxy_env)
 {
     memset(&cl, 0, sizeof(cl));
+    cr_assert_eq(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
     fixture_setup(&cl.fx, "proxy", NULL);
     char *upstream = mwtest_fmt("127.0.0.1:%d", cl.fx.collector->port);
+    start_proxy(&cl, upstream, proxy_env, true);
+    free(upstream);
+}
+
+static void setup_limited(void)
+{
     static const char *const limits[] = {"MW_MAX_BODY=65536", "MW_PROXY_RATE=1", "MW_PROXY_BURST=2",
                                          NULL};
-    start_proxy(&cl, upstream, limits, true);
-    free(upstream);
+    setup_one_collector(limits);
 }
 
 Test(proxy, limits_body_size_and_request_rate_per_client, .init = setup_limited,
      .fini = teardown_cluster, .timeout = 120)
 {
-    cr_assert_eq(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
     struct answer a;
     get(cl.cert, "/healthz", &a);
     cr_assert_eq(a.rc, CURLE_OK, "TLS with the test certificate: %s", curl_easy_strerror(a.rc));
@@ -467,22 +473,16 @@ Test(proxy, limits_body_size_and_request_rate_per_client, .init = setup_limited,
     free(url);
     free(body);
     curl_easy_cleanup(curl);
-    curl_global_cleanup();
 }
 
 static void setup_single(void)
 {
-    memset(&cl, 0, sizeof(cl));
-    fixture_setup(&cl.fx, "proxy", NULL);
-    char *upstream = mwtest_fmt("127.0.0.1:%d", cl.fx.collector->port);
-    start_proxy(&cl, upstream, NULL, true);
-    free(upstream);
+    setup_one_collector(NULL);
 }
 
 Test(proxy, no_collector_left_is_503_with_retry_after, .init = setup_single,
      .fini = teardown_cluster, .timeout = 120)
 {
-    cr_assert_eq(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
     struct answer a;
     get(cl.cert, "/readyz", &a);
     cr_expect_eq(a.status, 200);
@@ -491,5 +491,4 @@ Test(proxy, no_collector_left_is_503_with_retry_after, .init = setup_single,
     cr_expect_eq(a.status, 503, "nginx's 502 becomes the contract's 503");
     cr_expect_geq(a.retry_after, 1.0, "with Retry-After");
     cr_expect_not_null(strstr(a.body, "\"service_unavailable\""), "%s", a.body);
-    curl_global_cleanup();
 }
