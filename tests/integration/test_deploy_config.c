@@ -204,7 +204,7 @@ Test(deploy_config, nginx_site_passes_nginx_t_with_a_throwaway_certificate)
     fixture_tls_make(&cert, &key);
     char *env_cert = mwtest_fmt("MW_PROXY_TLS_CERT=%s", cert);
     char *env_key = mwtest_fmt("MW_PROXY_TLS_KEY=%s", key);
-    char *env_log = mwtest_fmt("MW_PROXY_ACCESS_LOG=%s/access.log", mwtest_temp_dir());
+    char *env_log = mwtest_fmt("MW_PROXY_ACCESS_LOG=%s/site.access", mwtest_temp_dir());
     const char *env[] = {env_cert,
                          env_key,
                          env_log,
@@ -272,7 +272,7 @@ Test(deploy_config, proxy_entrypoint_renders_the_site_and_makes_a_self_signed_pa
     char *env_site = mwtest_fmt("MW_PROXY_SITE_FILE=%s", site);
     char *env_tls = mwtest_fmt("MW_PROXY_SELF_SIGNED_DIR=%s/self-signed", dir);
     char *env_conf = mwtest_fmt("MW_PROXY_NGINX_CONF=%s", conf);
-    char *env_log = mwtest_fmt("MW_PROXY_ACCESS_LOG=%s/access.log", dir);
+    char *env_log = mwtest_fmt("MW_PROXY_ACCESS_LOG=%s/site.access", dir);
     char *env_cert = mwtest_fmt("MW_PROXY_TLS_CERT=%s/no-such-cert.pem", dir);
     const char *env[] = {env_render,
                          env_site,
