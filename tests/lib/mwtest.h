@@ -56,6 +56,9 @@ int mwtest_free_port(void);
  */
 char *mwtest_db_create(const char *tag);
 
+/* The same database left empty (not migrated): a target for a restore, an old schema. */
+char *mwtest_db_create_empty(const char *tag);
+
 /* Terminates the database's sessions, drops it and frees url. NULL is a no-op. */
 void mwtest_db_drop(char *url);
 

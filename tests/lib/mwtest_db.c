@@ -129,7 +129,7 @@ static void migrate(const char *url)
     free(out);
 }
 
-char *mwtest_db_create(const char *tag)
+char *mwtest_db_create_empty(const char *tag)
 {
     static unsigned counter;
     char clean[24];
@@ -157,6 +157,12 @@ char *mwtest_db_create(const char *tag)
 
     char *url = url_with_dbname(admin_url(), name);
     free(name);
+    return url;
+}
+
+char *mwtest_db_create(const char *tag)
+{
+    char *url = mwtest_db_create_empty(tag);
     migrate(url);
     return url;
 }
