@@ -51,7 +51,8 @@ enum target_state {
     TARGET_CHECKING, /* its site is running */
     TARGET_CHECKED,  /* site done, in run->finished until the reaper takes it */
     TARGET_STORING,  /* its line is being stored */
-    TARGET_ABANDONED /* still running when the shutdown grace ran out: given back, never reaped */
+    TARGET_ABANDONED /* still running when the shutdown grace ran out: given back, its site
+                        cancelled; reaped without storing */
 };
 
 /* One school to check: what the database (or the CSV) says about it, and its site. */
@@ -94,9 +95,6 @@ struct dbrun {
     size_t checked, stored, not_stored;
     bool failed; /* a failure of ours: exit 1 */
 };
-
-/* Running sites left behind by a shutdown grace that ran out: kept reachable, never freed. */
-static struct target *abandoned;
 
 static void set_phase(struct dbrun *run, enum run_phase phase)
 {
@@ -204,9 +202,8 @@ static void on_site_done(struct site *site, void *arg)
     struct target *t = arg;
     struct dbrun *run = t->run;
     (void)site;
-    if (t->state == TARGET_ABANDONED)
-        return; /* its school was given back; the site is freed at the end */
-    t->state = TARGET_CHECKED;
+    if (t->state != TARGET_ABANDONED)
+        t->state = TARGET_CHECKED;
     if (!push_ptr(&run->finished, &run->n_finished, &run->cap_finished, t))
         log_error("checker_no_memory", "where=finished_list school=%s", t->school.code);
     event_active(run->reap_ev, EV_TIMEOUT, 0);
@@ -253,6 +250,11 @@ static void on_reap(evutil_socket_t fd, short what, void *arg)
     (void)what;
     for (size_t i = 0; i < run->n_finished; i++) {
         struct target *t = run->finished[i];
+        if (t->state == TARGET_ABANDONED) {
+            run->checking--;
+            target_done(t); /* its school was given back: an incomplete check is not stored */
+            continue;
+        }
         struct site_result res;
         site_result(t->site, &res);
         t->line = output_json(&res);
@@ -458,16 +460,13 @@ static void on_grace(evutil_socket_t fd, short what, void *arg)
     (void)what;
     log_warn("shutdown_grace_over", "checking=%d (given back)", run->checking);
     release(run, true);
-    run->checking = 0; /* abandoned: their sites are never reaped */
-    for (struct target *t = run->active, *next; t != NULL; t = next) {
-        next = t->next;
+    for (struct target *t = run->active; t != NULL; t = t->next) {
         if (t->state == TARGET_CHECKING) {
-            active_remove(run, t);
             t->state = TARGET_ABANDONED;
-            t->next = abandoned;
-            abandoned = t;
+            site_expire(t->site);
         }
     }
+    fetcher_cancel_all(run->fetcher); /* the sites end from the loop, then the run closes */
     maybe_close(run);
 }
 
@@ -709,22 +708,9 @@ static void tear_down(struct dbrun *run)
     fetcher_free(run->fetcher);
     for (struct target *t = run->active, *next; t != NULL; t = next) {
         next = t->next;
-        if (t->site != NULL && site_state(t->site) == SITE_RUNNING) {
-            t->next = abandoned; /* an event loop failure: its fetches went with the fetcher */
-            abandoned = t;
-        } else {
-            target_free(t);
-        }
-    }
-    /* Abandoned sites that ended meanwhile can go; the others stay (see `abandoned`). */
-    for (struct target **pp = &abandoned; *pp != NULL;) {
-        struct target *t = *pp;
-        if (t->site == NULL || site_state(t->site) != SITE_RUNNING) {
-            *pp = t->next;
-            target_free(t);
-        } else {
-            pp = &t->next;
-        }
+        if (t->site != NULL && site_state(t->site) == SITE_RUNNING)
+            continue; /* only after an event loop failure: its fetches went with the fetcher */
+        target_free(t);
     }
     for (size_t i = run->next_waiting; i < run->n_waiting; i++)
         target_free(run->waiting[i]);

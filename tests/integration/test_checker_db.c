@@ -135,10 +135,11 @@ static char *site(const char *host, const char *path)
 static void add_school(const char *district, const char *code, const char *host)
 {
     char *url = site(host, "/");
-    mwtest_sql_exec(db,
-                    "INSERT INTO mw.school (district_id, code, name, website) "
-                    "SELECT id, $2::text, 'Школа ' || $2::text, $3 FROM mw.district WHERE code = $1",
-                    district, code, url);
+    mwtest_sql_exec(
+        db,
+        "INSERT INTO mw.school (district_id, code, name, website) "
+        "SELECT id, $2::text, 'Школа ' || $2::text, $3 FROM mw.district WHERE code = $1",
+        district, code, url);
     free(url);
 }
 
@@ -460,6 +461,35 @@ Test(checker_db, two_daemons_check_each_school_once_and_stop_on_sigterm)
     }
     mwtest_proc_free(a);
     mwtest_proc_free(b);
+}
+
+Test(checker_db, sigterm_gives_back_a_school_still_being_checked)
+{
+    add_school("d4", "SLOW", "slow.localhost"); /* one byte a second */
+    char *checker = mwtest_binary("services/checker/checker");
+    const char *argv[] = {checker,     "--daemon", "--database",       db,  "--allow-private",
+                          "--timeout", "30",       "--shutdown-grace", "1", "--poll-interval",
+                          "1",         NULL};
+    struct mwtest_proc *p = mwtest_proc_spawn(argv, NULL);
+    cr_assert(mwtest_log_wait_for(p, "event=checks_claimed", 10000), "the school was claimed");
+    usleep(300000);
+    expect_str(mwtest_sql_str(db, "SELECT (leased_by IS NOT NULL)::text FROM mw.check_schedule"),
+               "true", "leased while being checked");
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cr_expect_eq(mwtest_proc_stop(p, SIGTERM), 0, "exit 0 after giving the school back");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    cr_expect_lt(waited, 5.0, "the grace (1 s) bounds the stop, not the site (%.1f s)", waited);
+    cr_expect(mwtest_log_contains(p, "event=shutdown_grace_over"));
+    cr_expect(mwtest_log_contains(p, "event=checks_released schools=1"));
+    expect_str(mwtest_sql_str(db, "SELECT count(*) FROM mw.site_check"), "0",
+               "an interrupted check is not stored");
+    expect_str(mwtest_sql_str(db, "SELECT (leased_by IS NULL AND due_at <= now())::text "
+                                  "FROM mw.check_schedule"),
+               "true", "given back, still due");
+    mwtest_proc_free(p);
+    free(checker);
 }
 
 /* ---- the API ------------------------------------------------------------------------------ */
