@@ -22,7 +22,10 @@
 
 static const char *const sql_targets = "SELECT code, school_id, website, section_url, required "
                                        "FROM mw.check_targets($1, $2::text[])";
-static const char *const sql_start_run = "SELECT mw.start_check_run($1, $2, $3, $4)";
+/* The run's id, and whether the --district named exists (a daemon would wait forever). */
+static const char *const sql_start_run =
+    "SELECT mw.start_check_run($1, $2, $3, $4), "
+    "$2::text IS NULL OR EXISTS (SELECT 1 FROM mw.district d WHERE d.code = $2)";
 static const char *const sql_finish_run = "SELECT mw.finish_check_run($1)";
 static const char *const sql_claim = "SELECT code, school_id, website, section_url, required "
                                      "FROM mw.claim_site_checks($1, $2::int, $3::int, $4)";
@@ -105,6 +108,7 @@ static void set_phase(struct dbrun *run, enum run_phase phase)
 
 static void maybe_claim(struct dbrun *run);
 static void maybe_close(struct dbrun *run);
+static void close_run(struct dbrun *run);
 static void store(struct target *t);
 
 /* ---- targets ----------------------------------------------------------------------------- */
@@ -512,6 +516,12 @@ static void maybe_close(struct dbrun *run)
         return;
     if (run->phase == PHASE_STOPPING)
         release(run, false); /* claimed while stopping */
+    close_run(run);
+}
+
+/* Closes the run at once (nothing was started). */
+static void close_run(struct dbrun *run)
+{
     set_phase(run, PHASE_CLOSING);
     const char *v[] = {run->run_id};
     if (!checkdb_query(run->db, sql_finish_run, 1, v, on_closed, run))
@@ -535,6 +545,14 @@ static void on_run_started(enum checkdb_outcome outcome, const PGresult *res, vo
         return;
     }
     snprintf(run->run_id, sizeof(run->run_id), "%s", PQgetvalue(res, 0, 0));
+    if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+        fprintf(stderr, "checker: no district with code \"%s\" in the database\n",
+                run->cfg->district);
+        log_error("district_unknown", "district=%s", run->cfg->district);
+        run->failed = true;
+        close_run(run);
+        return;
+    }
     log_info("run_started", "run=%s mode=%s worker=%s schools=%zu", run->run_id,
              run->daemon ? "daemon" : "once", run->worker, run->n_waiting);
     set_phase(run, PHASE_CHECKING);
@@ -557,7 +575,8 @@ static void targets_from_csv(struct dbrun *run, const PGresult *res)
     int n = PQntuples(res);
     for (size_t i = 0; i < run->csv.n; i++) {
         const struct school *s = &run->csv.items[i];
-        int row = -1;
+        /* the rows come in the CSV's order as a rule; search only when they do not */
+        int row = (int)i < n && strcmp(field(res, (int)i, "code"), s->code) == 0 ? (int)i : -1;
         for (int r = 0; r < n && row < 0; r++) {
             if (strcmp(field(res, r, "code"), s->code) == 0)
                 row = r;

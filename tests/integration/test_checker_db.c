@@ -382,6 +382,23 @@ Test(checker_db, district_list_decides_missing_and_compliant)
                "{}", "the earlier check is unchanged");
 }
 
+Test(checker_db, unknown_school_or_district_is_refused_clearly)
+{
+    struct run r;
+    run_checker(&r, (const char *[]){"--once", "--school", "NOPE", NULL});
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "school \"NOPE\" is not in the database") != NULL, "%s", r.err);
+    cr_expect_str_eq(r.out, "");
+    run_free(&r);
+    run_checker(&r, (const char *[]){"--daemon", "--district", "nope", NULL});
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "no district with code \"nope\"") != NULL, "%s", r.err);
+    run_free(&r);
+    run_checker(&r, (const char *[]){"--daemon", "--schools", "x.csv", NULL});
+    cr_expect_eq(r.status, 2, "the daemon takes its schools from the database");
+    run_free(&r);
+}
+
 /* ---- the daemon --------------------------------------------------------------------------- */
 
 #define DAEMON_SCHOOLS 12
