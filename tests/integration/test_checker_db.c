@@ -214,9 +214,10 @@ Test(checker_db, one_shot_run_stores_documents_missing_and_evidence)
     cr_expect_eq(r.status, 1, "an unknown school is a result not stored: exit 1, got %d", r.status);
     cr_expect(strstr(r.err, "school \"NOPE\" is not in the database") != NULL, "%s", r.err);
     char *ifr_line = line_of(r.out, "IFR"), *nope_line = line_of(r.out, "NOPE");
+    char *home_line = line_of(r.out, "HOME");
     cr_assert_not_null(ifr_line, "no line for IFR:\n%s", r.out);
     cr_expect_not_null(nope_line, "an unknown school is still checked and printed");
-    cr_expect_not_null(line_of(r.out, "HOME"));
+    cr_expect_not_null(home_line);
 
     expect_str(mwtest_sql_str(db, "SELECT count(*) FROM mw.site_check"), "2", "checks stored");
     expect_str(school_sql("SELECT missing::text FROM mw.site_check WHERE id = " LATEST, "IFR"),
@@ -271,6 +272,7 @@ Test(checker_db, one_shot_run_stores_documents_missing_and_evidence)
                "true", "rescheduled to the next campaign");
     free(ifr_line);
     free(nope_line);
+    free(home_line);
     free(csv_path);
     free(csv);
     free(ifr);
