@@ -22,7 +22,10 @@
 
 static const char *const sql_targets = "SELECT code, school_id, website, section_url, required "
                                        "FROM mw.check_targets($1, $2::text[])";
-static const char *const sql_start_run = "SELECT mw.start_check_run($1, $2, $3, $4)";
+/* The run's id, and whether the --district named exists (a daemon would wait forever). */
+static const char *const sql_start_run =
+    "SELECT mw.start_check_run($1, $2, $3, $4), "
+    "$2::text IS NULL OR EXISTS (SELECT 1 FROM mw.district d WHERE d.code = $2)";
 static const char *const sql_finish_run = "SELECT mw.finish_check_run($1)";
 static const char *const sql_claim = "SELECT code, school_id, website, section_url, required "
                                      "FROM mw.claim_site_checks($1, $2::int, $3::int, $4)";
@@ -51,7 +54,8 @@ enum target_state {
     TARGET_CHECKING, /* its site is running */
     TARGET_CHECKED,  /* site done, in run->finished until the reaper takes it */
     TARGET_STORING,  /* its line is being stored */
-    TARGET_ABANDONED /* still running when the shutdown grace ran out: given back, never reaped */
+    TARGET_ABANDONED /* still running when the shutdown grace ran out: given back, its site
+                        cancelled; reaped without storing */
 };
 
 /* One school to check: what the database (or the CSV) says about it, and its site. */
@@ -95,9 +99,6 @@ struct dbrun {
     bool failed; /* a failure of ours: exit 1 */
 };
 
-/* Running sites left behind by a shutdown grace that ran out: kept reachable, never freed. */
-static struct target *abandoned;
-
 static void set_phase(struct dbrun *run, enum run_phase phase)
 {
     if (run->phase != phase)
@@ -107,6 +108,7 @@ static void set_phase(struct dbrun *run, enum run_phase phase)
 
 static void maybe_claim(struct dbrun *run);
 static void maybe_close(struct dbrun *run);
+static void close_run(struct dbrun *run);
 static void store(struct target *t);
 
 /* ---- targets ----------------------------------------------------------------------------- */
@@ -204,9 +206,8 @@ static void on_site_done(struct site *site, void *arg)
     struct target *t = arg;
     struct dbrun *run = t->run;
     (void)site;
-    if (t->state == TARGET_ABANDONED)
-        return; /* its school was given back; the site is freed at the end */
-    t->state = TARGET_CHECKED;
+    if (t->state != TARGET_ABANDONED)
+        t->state = TARGET_CHECKED;
     if (!push_ptr(&run->finished, &run->n_finished, &run->cap_finished, t))
         log_error("checker_no_memory", "where=finished_list school=%s", t->school.code);
     event_active(run->reap_ev, EV_TIMEOUT, 0);
@@ -253,6 +254,11 @@ static void on_reap(evutil_socket_t fd, short what, void *arg)
     (void)what;
     for (size_t i = 0; i < run->n_finished; i++) {
         struct target *t = run->finished[i];
+        if (t->state == TARGET_ABANDONED) {
+            run->checking--;
+            target_done(t); /* its school was given back: an incomplete check is not stored */
+            continue;
+        }
         struct site_result res;
         site_result(t->site, &res);
         t->line = output_json(&res);
@@ -458,16 +464,13 @@ static void on_grace(evutil_socket_t fd, short what, void *arg)
     (void)what;
     log_warn("shutdown_grace_over", "checking=%d (given back)", run->checking);
     release(run, true);
-    run->checking = 0; /* abandoned: their sites are never reaped */
-    for (struct target *t = run->active, *next; t != NULL; t = next) {
-        next = t->next;
+    for (struct target *t = run->active; t != NULL; t = t->next) {
         if (t->state == TARGET_CHECKING) {
-            active_remove(run, t);
             t->state = TARGET_ABANDONED;
-            t->next = abandoned;
-            abandoned = t;
+            site_expire(t->site);
         }
     }
+    fetcher_cancel_all(run->fetcher); /* the sites end from the loop, then the run closes */
     maybe_close(run);
 }
 
@@ -513,6 +516,12 @@ static void maybe_close(struct dbrun *run)
         return;
     if (run->phase == PHASE_STOPPING)
         release(run, false); /* claimed while stopping */
+    close_run(run);
+}
+
+/* Closes the run at once (nothing was started). */
+static void close_run(struct dbrun *run)
+{
     set_phase(run, PHASE_CLOSING);
     const char *v[] = {run->run_id};
     if (!checkdb_query(run->db, sql_finish_run, 1, v, on_closed, run))
@@ -536,6 +545,14 @@ static void on_run_started(enum checkdb_outcome outcome, const PGresult *res, vo
         return;
     }
     snprintf(run->run_id, sizeof(run->run_id), "%s", PQgetvalue(res, 0, 0));
+    if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+        fprintf(stderr, "checker: no district with code \"%s\" in the database\n",
+                run->cfg->district);
+        log_error("district_unknown", "district=%s", run->cfg->district);
+        run->failed = true;
+        close_run(run);
+        return;
+    }
     log_info("run_started", "run=%s mode=%s worker=%s schools=%zu", run->run_id,
              run->daemon ? "daemon" : "once", run->worker, run->n_waiting);
     set_phase(run, PHASE_CHECKING);
@@ -558,7 +575,8 @@ static void targets_from_csv(struct dbrun *run, const PGresult *res)
     int n = PQntuples(res);
     for (size_t i = 0; i < run->csv.n; i++) {
         const struct school *s = &run->csv.items[i];
-        int row = -1;
+        /* the rows come in the CSV's order as a rule; search only when they do not */
+        int row = (int)i < n && strcmp(field(res, (int)i, "code"), s->code) == 0 ? (int)i : -1;
         for (int r = 0; r < n && row < 0; r++) {
             if (strcmp(field(res, r, "code"), s->code) == 0)
                 row = r;
@@ -709,22 +727,9 @@ static void tear_down(struct dbrun *run)
     fetcher_free(run->fetcher);
     for (struct target *t = run->active, *next; t != NULL; t = next) {
         next = t->next;
-        if (t->site != NULL && site_state(t->site) == SITE_RUNNING) {
-            t->next = abandoned; /* an event loop failure: its fetches went with the fetcher */
-            abandoned = t;
-        } else {
-            target_free(t);
-        }
-    }
-    /* Abandoned sites that ended meanwhile can go; the others stay (see `abandoned`). */
-    for (struct target **pp = &abandoned; *pp != NULL;) {
-        struct target *t = *pp;
-        if (t->site == NULL || site_state(t->site) != SITE_RUNNING) {
-            *pp = t->next;
-            target_free(t);
-        } else {
-            pp = &t->next;
-        }
+        if (t->site != NULL && site_state(t->site) == SITE_RUNNING)
+            continue; /* only after an event loop failure: its fetches went with the fetcher */
+        target_free(t);
     }
     for (size_t i = run->next_waiting; i < run->n_waiting; i++)
         target_free(run->waiting[i]);

@@ -754,6 +754,26 @@ void fetcher_free(struct fetcher *f)
     free(f);
 }
 
+void fetcher_cancel_all(struct fetcher *f)
+{
+    for (struct transfer *t = f->transfers, *next; t != NULL; t = next) {
+        next = t->next;
+        CURLMcode mc = curl_multi_remove_handle(f->multi, t->easy);
+        if (mc != CURLM_OK)
+            log_warn("curl_multi_failed", "call=remove_handle error=\"%s\"",
+                     curl_multi_strerror(mc));
+        f->running--;
+        hostq_finished(t->req->host);
+        fail_later(f, t->req, FETCH_ERR_DEADLINE);
+        transfer_free(t);
+    }
+    f->transfers = NULL;
+    for (struct hostq_item *it = hostq_drain(f->hosts), *next; it != NULL; it = next) {
+        next = it->next;
+        fail_later(f, (struct fetch_req *)it, FETCH_ERR_DEADLINE);
+    }
+}
+
 void fetcher_stats(const struct fetcher *f, struct fetch_stats *out)
 {
     *out = f->stats;

@@ -103,6 +103,10 @@ struct fetcher *fetcher_new(struct event_base *base, const struct fetch_config *
 /* Stops everything: running transfers are aborted and queued ones dropped, without callbacks. */
 void fetcher_free(struct fetcher *f);
 
+/* Ends everything queued or running: each request is answered FETCH_ERR_DEADLINE from the
+ * event loop (not from this call), as if its deadline had passed. For a stopping daemon. */
+void fetcher_cancel_all(struct fetcher *f);
+
 /* Queues a request. false only when out of memory (then cb is never called). */
 bool fetcher_submit(struct fetcher *f, const struct fetch_request *req)
     __attribute__((warn_unused_result));

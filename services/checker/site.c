@@ -564,6 +564,12 @@ void site_start(struct site *s)
     }
 }
 
+void site_expire(struct site *s)
+{
+    if (s->state == SITE_RUNNING)
+        s->deadline_ms = fetch_now_ms();
+}
+
 void site_result(const struct site *s, struct site_result *out)
 {
     *out = (struct site_result){

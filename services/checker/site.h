@@ -105,6 +105,10 @@ struct site *site_new(const struct school *school, const struct site_limits *lim
  * out); the owner must not free the site inside it. */
 void site_start(struct site *site);
 
+/* Nothing new starts for a running site from now on (its deadline is now); what is running
+ * still answers. With fetcher_cancel_all, ends the check soon. */
+void site_expire(struct site *site);
+
 enum site_state site_state(const struct site *site);
 const char *site_state_name(enum site_state s);
 const char *doc_status_name(enum doc_status s);

@@ -135,10 +135,11 @@ static char *site(const char *host, const char *path)
 static void add_school(const char *district, const char *code, const char *host)
 {
     char *url = site(host, "/");
-    mwtest_sql_exec(db,
-                    "INSERT INTO mw.school (district_id, code, name, website) "
-                    "SELECT id, $2::text, 'Школа ' || $2::text, $3 FROM mw.district WHERE code = $1",
-                    district, code, url);
+    mwtest_sql_exec(
+        db,
+        "INSERT INTO mw.school (district_id, code, name, website) "
+        "SELECT id, $2::text, 'Школа ' || $2::text, $3 FROM mw.district WHERE code = $1",
+        district, code, url);
     free(url);
 }
 
@@ -213,9 +214,10 @@ Test(checker_db, one_shot_run_stores_documents_missing_and_evidence)
     cr_expect_eq(r.status, 1, "an unknown school is a result not stored: exit 1, got %d", r.status);
     cr_expect(strstr(r.err, "school \"NOPE\" is not in the database") != NULL, "%s", r.err);
     char *ifr_line = line_of(r.out, "IFR"), *nope_line = line_of(r.out, "NOPE");
+    char *home_line = line_of(r.out, "HOME");
     cr_assert_not_null(ifr_line, "no line for IFR:\n%s", r.out);
     cr_expect_not_null(nope_line, "an unknown school is still checked and printed");
-    cr_expect_not_null(line_of(r.out, "HOME"));
+    cr_expect_not_null(home_line);
 
     expect_str(mwtest_sql_str(db, "SELECT count(*) FROM mw.site_check"), "2", "checks stored");
     expect_str(school_sql("SELECT missing::text FROM mw.site_check WHERE id = " LATEST, "IFR"),
@@ -270,6 +272,7 @@ Test(checker_db, one_shot_run_stores_documents_missing_and_evidence)
                "true", "rescheduled to the next campaign");
     free(ifr_line);
     free(nope_line);
+    free(home_line);
     free(csv_path);
     free(csv);
     free(ifr);
@@ -381,6 +384,23 @@ Test(checker_db, district_list_decides_missing_and_compliant)
                "{}", "the earlier check is unchanged");
 }
 
+Test(checker_db, unknown_school_or_district_is_refused_clearly)
+{
+    struct run r;
+    run_checker(&r, (const char *[]){"--once", "--school", "NOPE", NULL});
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "school \"NOPE\" is not in the database") != NULL, "%s", r.err);
+    cr_expect_str_eq(r.out, "");
+    run_free(&r);
+    run_checker(&r, (const char *[]){"--daemon", "--district", "nope", NULL});
+    cr_expect_eq(r.status, 1);
+    cr_expect(strstr(r.err, "no district with code \"nope\"") != NULL, "%s", r.err);
+    run_free(&r);
+    run_checker(&r, (const char *[]){"--daemon", "--schools", "x.csv", NULL});
+    cr_expect_eq(r.status, 2, "the daemon takes its schools from the database");
+    run_free(&r);
+}
+
 /* ---- the daemon --------------------------------------------------------------------------- */
 
 #define DAEMON_SCHOOLS 12
@@ -460,6 +480,35 @@ Test(checker_db, two_daemons_check_each_school_once_and_stop_on_sigterm)
     }
     mwtest_proc_free(a);
     mwtest_proc_free(b);
+}
+
+Test(checker_db, sigterm_gives_back_a_school_still_being_checked)
+{
+    add_school("d4", "SLOW", "slow.localhost"); /* one byte a second */
+    char *checker = mwtest_binary("services/checker/checker");
+    const char *argv[] = {checker,     "--daemon", "--database",       db,  "--allow-private",
+                          "--timeout", "30",       "--shutdown-grace", "1", "--poll-interval",
+                          "1",         NULL};
+    struct mwtest_proc *p = mwtest_proc_spawn(argv, NULL);
+    cr_assert(mwtest_log_wait_for(p, "event=checks_claimed", 10000), "the school was claimed");
+    usleep(300000);
+    expect_str(mwtest_sql_str(db, "SELECT (leased_by IS NOT NULL)::text FROM mw.check_schedule"),
+               "true", "leased while being checked");
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cr_expect_eq(mwtest_proc_stop(p, SIGTERM), 0, "exit 0 after giving the school back");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    cr_expect_lt(waited, 5.0, "the grace (1 s) bounds the stop, not the site (%.1f s)", waited);
+    cr_expect(mwtest_log_contains(p, "event=shutdown_grace_over"));
+    cr_expect(mwtest_log_contains(p, "event=checks_released schools=1"));
+    expect_str(mwtest_sql_str(db, "SELECT count(*) FROM mw.site_check"), "0",
+               "an interrupted check is not stored");
+    expect_str(mwtest_sql_str(db, "SELECT (leased_by IS NULL AND due_at <= now())::text "
+                                  "FROM mw.check_schedule"),
+               "true", "given back, still due");
+    mwtest_proc_free(p);
+    free(checker);
 }
 
 /* ---- the API ------------------------------------------------------------------------------ */
