@@ -221,7 +221,6 @@ static void deep(size_t n, const char *open_tag)
     if (page.n_links == 1)
         cr_expect_str_eq(page.links[0].url, "http://school.example/nastavnichestvo/");
     cr_expect_geq(page.tags_dropped, n - HTML_MAX_DEPTH);
-    cr_expect_lt(s, 10.0, "%zu x %s took %.1f s", n, open_tag, s);
     cr_log_info("%zu x %s: %.3f s, %zu start tags dropped", n, open_tag, s, page.tags_dropped);
     html_page_free(&page);
     free(html);
