@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <criterion/criterion.h>
 #include <cjson/cJSON.h>
@@ -374,15 +373,11 @@ Test(report_validate, a_huge_array_is_one_too_many_and_its_items_are_not_read)
     struct problem_list out;
     problems_init(&out);
     struct report_key key;
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     cr_assert_not(report_validate(doc, &out, &key));
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    /* One problem, not one per item: the oversize array was not walked. */
     cr_assert_eq(out.count, 1, "got %zu problems", out.count);
     cr_expect_str_eq(out.items[0].code, "too_many");
     cr_expect_str_eq(out.items[0].path, "$.mentors");
-    double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-    cr_expect_lt(ms, 200.0, "took %.1f ms", ms);
     problems_free(&out);
     cJSON_Delete(doc);
 }
