@@ -38,6 +38,9 @@ jobs=$(nproc 2>/dev/null || echo 2)
 state=$root/.mentorwatch
 pg_dir=$state/test-pg
 pg_port=${MW_TEST_PG_PORT:-55432}
+# The tests hand every program its database explicitly; one from the user's shell must not leak
+# into a program that reads it (the checker stores results when DATABASE_URL is set).
+unset DATABASE_URL
 logs=$state/test-logs
 pg_ctl=$root/deploy/pg-local.sh
 
