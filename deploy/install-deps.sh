@@ -27,6 +27,10 @@ MW_DEB_PACKAGES=(
     valgrind   # tests/run.sh's memcheck pass
     wrk        # benchmarks
     hyperfine  # benchmarks
+    linkchecker  # checker benchmark: the crawler compared with
+    wget         # checker benchmark: the other crawler compared with
+    time         # checker benchmark: /usr/bin/time -v, peak memory
+    linux-perf   # benchmarks' --perf profiles
 )
 
 missing=()
