@@ -414,7 +414,7 @@ warnings=0
 status=0
 EOF
         # linkchecker run as root drops to "nobody": its output directory must be writable.
-        mkdir -p -m 1777 "$out/linkchecker-out"
+        mkdir -p "$out/linkchecker-out" && chmod 1777 "$out/linkchecker-out"
         # No proxy bypass: a no_proxy of "localhost" would match every *.localhost site.
         measure linkchecker env -u no_proxy -u NO_PROXY http_proxy="http://127.0.0.1:$port/" \
             HOME="$out" linkchecker -f "$out/linkcheckerrc" --stdin --no-status --no-warnings \
@@ -463,17 +463,19 @@ mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 base_rate=$([[ -n ${res[checker.wall]:-} ]] && per_min "${res[checker.wall]}" || echo 0)
 base_rss=${res[checker.maxrss]:-0}
 {
-    echo "| tool | sites/min | checker's ratio | peak RSS MB (one process) | peak RSS MB (all its processes, sampled) | checker's RSS ratio | wall s | CPU s | CPU ms/site | requests | to documents | 404s | broken links reported | nginx CPU s | others' cores | load before |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| tool | sites/min | checker's ratio | peak RSS MB (one process) | peak RSS MB (all its processes, sampled) | checker's RSS ratio | wall s | CPU s | CPU ms/site | requests | KB sent per site | to documents | 404s | broken links reported | nginx CPU s | others' cores | load before |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for tool in checker checker-polite linkchecker wget; do
         [[ -n ${res[$tool.rc]:-} ]] || continue
         rate=$(per_min "${res[$tool.wall]}")
-        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
             "$tool" "$rate" "$(ratio "$base_rate" "$rate")" "$(mb "${res[$tool.maxrss]}")" \
             "$(mb "${res[$tool.treerss]}")" "$(ratio "${res[$tool.maxrss]}" "$base_rss")" \
             "${res[$tool.wall]}" "${res[$tool.cpu]}" \
             "$(awk -v c="${res[$tool.cpu]}" -v n="$sites" 'BEGIN { printf "%.1f", c * 1000 / n }')" \
-            "${res[$tool.requests]}" "${res[$tool.docs]}" "${res[$tool.404]}" \
+            "${res[$tool.requests]}" \
+            "$(awk -v b="${res[$tool.bytes]}" -v n="$sites" 'BEGIN { printf "%.0f", b / 1024 / n }')" \
+            "${res[$tool.docs]}" "${res[$tool.404]}" \
             "${broken_found[$tool]:--}" "${res[$tool.nginx_cpu]}" "${res[$tool.others]}" \
             "${res[$tool.load]}"
     done
