@@ -38,6 +38,10 @@ MW_TEST_PACKAGES=(
     hyperfine       # benchmarks
     docker-compose  # tests: `docker-compose config` over docker-compose.yml (no engine needed)
     systemd         # tests: `systemd-analyze verify` over deploy/systemd/
+    linkchecker     # checker benchmark: the crawler compared with
+    wget            # checker benchmark: the other crawler compared with
+    time            # checker benchmark: /usr/bin/time -v, peak memory
+    linux-perf      # benchmarks' --perf profiles
 )
 
 # What the built binaries load at run time (tests/integration/test_deploy.c checks this list

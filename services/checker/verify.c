@@ -153,23 +153,28 @@ bool verify_is_document_host(const char *host)
     return false;
 }
 
+/* Whether the folded text begins with the word w ("404", "404 страница ..."). */
+static bool starts_with_word(const char *folded, const char *w)
+{
+    size_t n = strlen(w);
+    return folded != NULL && strncmp(folded, w, n) == 0 && (folded[n] == ' ' || folded[n] == '\0');
+}
+
 bool verify_is_error_page(const char *title, const char *h1)
 {
-    static const char *const phrases[] = {"404",
-                                          "403",
-                                          "не найден",
-                                          "не существует",
-                                          "ошибка 404",
-                                          "произошла ошибка",
-                                          "доступ запрещен",
-                                          "not found",
-                                          "error",
-                                          "forbidden",
-                                          NULL};
+    static const char *const phrases[] = {
+        "не найден",       "не существует", "ошибка 404", "ошибка 403", "произошла ошибка",
+        "доступ запрещен", "not found",     "error",      "forbidden",  NULL};
+    /* A bare status code only opens the text: "Приказ №404", "МБОУ СОШ №403" are documents. */
+    static const char *const codes[] = {"404", "403", NULL};
     for (const char *const *p = phrases; *p != NULL; p++) {
         size_t n = strlen(*p);
         if ((title != NULL && text_has_phrase(title, *p, n)) ||
             (h1 != NULL && text_has_phrase(h1, *p, n)))
+            return true;
+    }
+    for (const char *const *c = codes; *c != NULL; c++) {
+        if (starts_with_word(title, *c) || starts_with_word(h1, *c))
             return true;
     }
     return false;

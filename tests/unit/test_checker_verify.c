@@ -87,6 +87,12 @@ Test(verify, verdicts)
     cr_expect(verify_is_error_page("404 not found", NULL));
     cr_expect(!verify_is_error_page("положение о наставничестве", "положение о наставничестве"));
     cr_expect(!verify_is_error_page("работа над ошибками", ""));
+    cr_expect(verify_is_error_page("404", NULL));
+    cr_expect(verify_is_error_page("403 доступ закрыт", ""));
+    /* a school's or an order's number is not a status code */
+    cr_expect(!verify_is_error_page("положение о наставничестве в мбоу сош 403",
+                                    "положение о наставничестве в мбоу сош 403"));
+    cr_expect(!verify_is_error_page("приказ 404 от 01 09 2024 о внедрении целевой модели", ""));
     cr_expect(verify_is_document_host("disk.yandex.ru"));
     cr_expect(verify_is_document_host("drive.google.com"));
     cr_expect(!verify_is_document_host("school.ru"));
