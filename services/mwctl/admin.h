@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <libpq-fe.h>
 
@@ -20,6 +21,35 @@ extern const char *mwctl_database_url;
 /* Builds a getopt-ready argv ("mwctl <name>" first) from a subcommand's argc/argv, which may or
  * may not start with the subcommand's own name. Free with free(); NULL when out of memory. */
 char **admin_argv(const char *name, int argc, char **argv, int *out_argc);
+
+/* One option of a subcommand: "--name VALUE" (or "-s VALUE") stores VALUE in *value; a flag
+ * (value NULL) stores flag_value in *flag. --help and -h need no row. */
+struct admin_option {
+    const char *name;
+    char short_name;
+    const char **value;
+    int *flag;
+    int flag_value;
+};
+
+/* What follows the options: operands[0..count). Valid until admin_args_free. */
+struct admin_args {
+    char **argv; /* admin_argv's array */
+    char **operands;
+    int count;
+};
+
+/*
+ * Parses a subcommand's options against `options` (ended by a row with a NULL name). Returns -1
+ * to go on, with the operands in *out (none allowed unless `operands_allowed`); otherwise the
+ * exit code: ADMIN_OK after --help (usage on stdout), ADMIN_USAGE for a bad option or operand
+ * (usage or the reason on stderr, prefixed "mwctl <cmd>: "), ADMIN_FAIL when out of memory.
+ * `name` is the subcommand as admin_argv takes it. Call admin_args_free(out) in every case.
+ */
+int admin_parse_options(const char *cmd, const char *name, int argc, char **argv,
+                        const struct admin_option *options, void (*usage)(FILE *),
+                        bool operands_allowed, struct admin_args *out);
+void admin_args_free(struct admin_args *args);
 
 /* Connects to the database (url NULL: mwctl_database_url, then DATABASE_URL); on failure prints
  * the reason prefixed with "mwctl <cmd>: " and returns NULL. */

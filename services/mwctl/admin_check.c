@@ -1,5 +1,4 @@
 /* mwctl check: the district's list of required documents and the website-check schedule. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,61 +31,20 @@ struct check_opts {
 
 static int parse_opts(const char *name, int argc, char **argv, struct check_opts *o)
 {
-    static const struct option longopts[] = {
-        {"database", required_argument, NULL, 'D'},
-        {"district", required_argument, NULL, 'd'},
-        {"school", required_argument, NULL, 's'},
-        {"type", required_argument, NULL, 't'},
-        {"title", required_argument, NULL, 'T'},
-        {"required", no_argument, NULL, 'r'},
-        {"optional", no_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int n;
-    char **args = admin_argv(name, argc, argv, &n);
-    if (args == NULL) {
-        admin_error("check", "out of memory");
-        return ADMIN_FAIL;
-    }
     *o = (struct check_opts){.required = -1};
-    int c, rc = -1;
-    optind = 0;
-    while (rc < 0 && (c = getopt_long(n, args, "hD:d:s:t:T:ro", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'D':
-            o->url = optarg;
-            break;
-        case 'd':
-            o->district = optarg;
-            break;
-        case 's':
-            o->school = optarg;
-            break;
-        case 't':
-            o->type = optarg;
-            break;
-        case 'T':
-            o->title = optarg;
-            break;
-        case 'r':
-        case 'o':
-            o->required = c == 'r';
-            break;
-        case 'h':
-            usage(stdout);
-            rc = ADMIN_OK;
-            break;
-        default:
-            usage(stderr);
-            rc = ADMIN_USAGE;
-        }
-    }
-    if (rc < 0 && optind < n) {
-        admin_error("check", "unexpected argument \"%s\"", args[optind]);
-        rc = ADMIN_USAGE;
-    }
-    free(args);
+    const struct admin_option options[] = {
+        {.name = "database", .short_name = 'D', .value = &o->url},
+        {.name = "district", .short_name = 'd', .value = &o->district},
+        {.name = "school", .short_name = 's', .value = &o->school},
+        {.name = "type", .short_name = 't', .value = &o->type},
+        {.name = "title", .short_name = 'T', .value = &o->title},
+        {.name = "required", .short_name = 'r', .flag = &o->required, .flag_value = 1},
+        {.name = "optional", .short_name = 'o', .flag = &o->required, .flag_value = 0},
+        {0},
+    };
+    struct admin_args args;
+    int rc = admin_parse_options("check", name, argc, argv, options, usage, false, &args);
+    admin_args_free(&args);
     return rc;
 }
 

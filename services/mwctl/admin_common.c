@@ -1,6 +1,7 @@
 /* mwctl admin helpers: argv for getopt, connecting, code derivation, scope lookups. */
 #include "admin.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,4 +158,71 @@ long long admin_find_scope(PGconn *conn, const char *cmd, const char *table, con
     }
     PQclear(res);
     return id;
+}
+
+/* The most options a subcommand has, --help included. */
+#define OPTIONS_MAX 16
+
+int admin_parse_options(const char *cmd, const char *name, int argc, char **argv,
+                        const struct admin_option *options, void (*usage)(FILE *),
+                        bool operands_allowed, struct admin_args *out)
+{
+    *out = (struct admin_args){0};
+    struct option longopts[OPTIONS_MAX + 1];
+    char shortopts[2 * OPTIONS_MAX + 1];
+    size_t n_long = 0, n_short = 0;
+    for (const struct admin_option *o = options; o->name != NULL; o++) {
+        if (n_long + 1 >= OPTIONS_MAX) { /* a programming error: say so rather than drop one */
+            admin_error(cmd, "too many options");
+            return ADMIN_FAIL;
+        }
+        longopts[n_long++] = (struct option){o->name, o->value ? required_argument : no_argument,
+                                             NULL, (unsigned char)o->short_name};
+        shortopts[n_short++] = o->short_name;
+        if (o->value)
+            shortopts[n_short++] = ':';
+    }
+    longopts[n_long++] = (struct option){"help", no_argument, NULL, 'h'};
+    longopts[n_long] = (struct option){NULL, 0, NULL, 0};
+    shortopts[n_short++] = 'h';
+    shortopts[n_short] = '\0';
+
+    int n;
+    out->argv = admin_argv(name, argc, argv, &n);
+    if (out->argv == NULL) {
+        admin_error(cmd, "out of memory");
+        return ADMIN_FAIL;
+    }
+    int c;
+    optind = 0;
+    while ((c = getopt_long(n, out->argv, shortopts, longopts, NULL)) != -1) {
+        if (c == 'h') {
+            usage(stdout);
+            return ADMIN_OK;
+        }
+        const struct admin_option *o = options;
+        while (o->name != NULL && o->short_name != c)
+            o++;
+        if (o->name == NULL) { /* getopt printed what was wrong */
+            usage(stderr);
+            return ADMIN_USAGE;
+        }
+        if (o->value)
+            *o->value = optarg;
+        else
+            *o->flag = o->flag_value;
+    }
+    out->operands = out->argv + optind;
+    out->count = n - optind;
+    if (!operands_allowed && out->count > 0) {
+        admin_error(cmd, "unexpected argument \"%s\"", out->operands[0]);
+        return ADMIN_USAGE;
+    }
+    return -1;
+}
+
+void admin_args_free(struct admin_args *args)
+{
+    free(args->argv);
+    *args = (struct admin_args){0};
 }

@@ -1,5 +1,4 @@
 /* mwctl migrate: brings the database schema up to date with migrations/. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -19,43 +18,15 @@ static void usage(FILE *out)
 
 int cmd_migrate(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"database", required_argument, NULL, 'd'},
-        {"dir", required_argument, NULL, 'D'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int n;
-    char **args = admin_argv("migrate", argc, argv, &n);
-    if (args == NULL) {
-        admin_error("migrate", "out of memory");
-        return ADMIN_FAIL;
-    }
     const char *url = NULL, *dir = NULL;
-    int c, rc = -1;
-    optind = 0;
-    while (rc < 0 && (c = getopt_long(n, args, "hd:D:", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            url = optarg;
-            break;
-        case 'D':
-            dir = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            rc = ADMIN_OK;
-            break;
-        default:
-            usage(stderr);
-            rc = ADMIN_USAGE;
-        }
-    }
-    if (rc < 0 && optind < n) {
-        admin_error("migrate", "unexpected argument \"%s\"", args[optind]);
-        rc = ADMIN_USAGE;
-    }
-    free(args);
+    const struct admin_option options[] = {
+        {.name = "database", .short_name = 'd', .value = &url},
+        {.name = "dir", .short_name = 'D', .value = &dir},
+        {0},
+    };
+    struct admin_args args;
+    int rc = admin_parse_options("migrate", "migrate", argc, argv, options, usage, false, &args);
+    admin_args_free(&args);
     if (rc >= 0)
         return rc;
 

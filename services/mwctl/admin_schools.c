@@ -1,6 +1,5 @@
 /* mwctl load-schools: loads or updates the schools of a CSV file (RFC 4180) in one transaction. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -550,50 +549,27 @@ static void usage(FILE *out)
 
 int cmd_load_schools(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"database", required_argument, NULL, 'd'},
-        {"region", required_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int n;
-    char **args = admin_argv("load-schools", argc, argv, &n);
-    if (args == NULL) {
-        admin_error("load-schools", "out of memory");
-        return ADMIN_FAIL;
-    }
     const char *url = NULL, *region = NULL;
-    int c, rc = -1;
-    optind = 0;
-    while (rc < 0 && (c = getopt_long(n, args, "hd:r:", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            url = optarg;
-            break;
-        case 'r':
-            region = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            rc = ADMIN_OK;
-            break;
-        default:
-            usage(stderr);
-            rc = ADMIN_USAGE;
-        }
-    }
+    const struct admin_option options[] = {
+        {.name = "database", .short_name = 'd', .value = &url},
+        {.name = "region", .short_name = 'r', .value = &region},
+        {0},
+    };
+    struct admin_args args;
+    int rc = admin_parse_options("load-schools", "load-schools", argc, argv, options, usage, true,
+                                 &args);
     struct loader ld = {0};
-    if (rc < 0 && optind != n - 1) {
+    if (rc < 0 && args.count != 1) {
         admin_error("load-schools", "one CSV file expected (see --help)");
         rc = ADMIN_USAGE;
     } else if (rc < 0) {
-        ld.path = args[optind];
+        ld.path = args.operands[0];
     }
     if (rc < 0 && region != NULL && (region[0] == '\0' || utf8_chars(region) > 500)) {
         admin_error("load-schools", "--region: 1-500 characters expected");
         rc = ADMIN_USAGE;
     }
-    free(args);
+    admin_args_free(&args); /* the operands point into main's argv, which lives on */
     if (rc >= 0)
         return rc;
 

@@ -1,5 +1,4 @@
 /* mwctl stage: sets and lists the districts' reporting deadlines (mw.stage). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,55 +61,19 @@ struct stage_opts {
 
 static int parse_opts(const char *name, int argc, char **argv, struct stage_opts *o)
 {
-    static const struct option longopts[] = {
-        {"database", required_argument, NULL, 'D'}, {"district", required_argument, NULL, 'd'},
-        {"year", required_argument, NULL, 'y'},     {"stage", required_argument, NULL, 's'},
-        {"deadline", required_argument, NULL, 'e'}, {"timezone", required_argument, NULL, 'z'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
-    };
-    int n;
-    char **args = admin_argv(name, argc, argv, &n);
-    if (args == NULL) {
-        admin_error("stage", "out of memory");
-        return ADMIN_FAIL;
-    }
     *o = (struct stage_opts){.timezone = DEFAULT_TIMEZONE};
-    int c, rc = -1;
-    optind = 0;
-    while (rc < 0 && (c = getopt_long(n, args, "hD:d:y:s:e:z:", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'D':
-            o->url = optarg;
-            break;
-        case 'd':
-            o->district = optarg;
-            break;
-        case 'y':
-            o->year = optarg;
-            break;
-        case 's':
-            o->stage = optarg;
-            break;
-        case 'e':
-            o->deadline = optarg;
-            break;
-        case 'z':
-            o->timezone = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            rc = ADMIN_OK;
-            break;
-        default:
-            usage(stderr);
-            rc = ADMIN_USAGE;
-        }
-    }
-    if (rc < 0 && optind < n) {
-        admin_error("stage", "unexpected argument \"%s\"", args[optind]);
-        rc = ADMIN_USAGE;
-    }
-    free(args);
+    const struct admin_option options[] = {
+        {.name = "database", .short_name = 'D', .value = &o->url},
+        {.name = "district", .short_name = 'd', .value = &o->district},
+        {.name = "year", .short_name = 'y', .value = &o->year},
+        {.name = "stage", .short_name = 's', .value = &o->stage},
+        {.name = "deadline", .short_name = 'e', .value = &o->deadline},
+        {.name = "timezone", .short_name = 'z', .value = &o->timezone},
+        {0},
+    };
+    struct admin_args args;
+    int rc = admin_parse_options("stage", name, argc, argv, options, usage, false, &args);
+    admin_args_free(&args);
     if (rc < 0 && o->year != NULL && !valid_year(o->year)) {
         admin_error("stage", "--year: an academic year like 2024/2025 expected, not \"%s\"",
                     o->year);

@@ -1,5 +1,4 @@
 /* mwctl token: issues (shown once, stored as SHA-256), revokes and lists API tokens. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,55 +28,20 @@ struct token_opts {
     const char *url, *role, *school, *district, *region, *label;
 };
 
-static int parse_opts(const char *name, int argc, char **argv, struct token_opts *o, int *first_arg,
-                      char ***args_out, int *nargs)
+static int parse_opts(const char *name, int argc, char **argv, struct token_opts *o,
+                      struct admin_args *args)
 {
-    static const struct option longopts[] = {
-        {"database", required_argument, NULL, 'D'}, {"role", required_argument, NULL, 'r'},
-        {"school", required_argument, NULL, 's'},   {"district", required_argument, NULL, 'd'},
-        {"region", required_argument, NULL, 'g'},   {"label", required_argument, NULL, 'l'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
-    };
-    char **args = admin_argv(name, argc, argv, nargs);
-    if (args == NULL) {
-        admin_error("token", "out of memory");
-        return ADMIN_FAIL;
-    }
     *o = (struct token_opts){0};
-    int c, rc = -1;
-    optind = 0;
-    while (rc < 0 && (c = getopt_long(*nargs, args, "hD:r:s:d:g:l:", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'D':
-            o->url = optarg;
-            break;
-        case 'r':
-            o->role = optarg;
-            break;
-        case 's':
-            o->school = optarg;
-            break;
-        case 'd':
-            o->district = optarg;
-            break;
-        case 'g':
-            o->region = optarg;
-            break;
-        case 'l':
-            o->label = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            rc = ADMIN_OK;
-            break;
-        default:
-            usage(stderr);
-            rc = ADMIN_USAGE;
-        }
-    }
-    *first_arg = optind;
-    *args_out = args;
-    return rc;
+    const struct admin_option options[] = {
+        {.name = "database", .short_name = 'D', .value = &o->url},
+        {.name = "role", .short_name = 'r', .value = &o->role},
+        {.name = "school", .short_name = 's', .value = &o->school},
+        {.name = "district", .short_name = 'd', .value = &o->district},
+        {.name = "region", .short_name = 'g', .value = &o->region},
+        {.name = "label", .short_name = 'l', .value = &o->label},
+        {0},
+    };
+    return admin_parse_options("token", name, argc, argv, options, usage, true, args);
 }
 
 /* Resolves the scope option of the role to an id; 0 for admin. -1 after printing an error. */
@@ -117,14 +81,13 @@ static long long resolve_scope(PGconn *conn, const struct token_opts *o, const c
 static int token_issue(int argc, char **argv)
 {
     struct token_opts o;
-    char **args;
-    int first, n;
-    int rc = parse_opts("token issue", argc, argv, &o, &first, &args, &n);
-    if (rc < 0 && first < n) {
-        admin_error("token", "unexpected argument \"%s\"", args[first]);
+    struct admin_args args;
+    int rc = parse_opts("token issue", argc, argv, &o, &args);
+    if (rc < 0 && args.count > 0) {
+        admin_error("token", "unexpected argument \"%s\"", args.operands[0]);
         rc = ADMIN_USAGE;
     }
-    free(args);
+    admin_args_free(&args);
     if (rc >= 0)
         return rc;
     if (o.role == NULL) {
@@ -221,19 +184,18 @@ out:
 static int token_revoke(int argc, char **argv)
 {
     struct token_opts o;
-    char **args;
-    int first, n;
-    int rc = parse_opts("token revoke", argc, argv, &o, &first, &args, &n);
+    struct admin_args args;
+    int rc = parse_opts("token revoke", argc, argv, &o, &args);
     const char *id = NULL;
     if (rc < 0) {
-        if (first != n - 1) {
+        if (args.count != 1) {
             admin_error("token", "revoke needs one token id (see mwctl token list)");
             rc = ADMIN_USAGE;
         } else if (o.role || o.school || o.district || o.region || o.label) {
             admin_error("token", "revoke takes only the token id");
             rc = ADMIN_USAGE;
         } else {
-            id = args[first];
+            id = args.operands[0];
             size_t len = strlen(id);
             bool ok = len >= 1 && len <= 18 && id[0] != '0';
             for (size_t i = 0; ok && i < len; i++)
@@ -244,7 +206,7 @@ static int token_revoke(int argc, char **argv)
             }
         }
     }
-    free(args); /* id points into the caller's argv, not into args */
+    admin_args_free(&args); /* id points into the caller's argv, not into args */
     if (rc >= 0)
         return rc;
 
@@ -280,14 +242,13 @@ static int token_revoke(int argc, char **argv)
 static int token_list(int argc, char **argv)
 {
     struct token_opts o;
-    char **args;
-    int first, n;
-    int rc = parse_opts("token list", argc, argv, &o, &first, &args, &n);
-    if (rc < 0 && (first < n || o.role || o.school || o.district || o.region || o.label)) {
+    struct admin_args args;
+    int rc = parse_opts("token list", argc, argv, &o, &args);
+    if (rc < 0 && (args.count > 0 || o.role || o.school || o.district || o.region || o.label)) {
         admin_error("token", "list takes no arguments but --database");
         rc = ADMIN_USAGE;
     }
-    free(args);
+    admin_args_free(&args);
     if (rc >= 0)
         return rc;
     PGconn *conn = admin_connect("token", o.url);
