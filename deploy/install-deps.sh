@@ -16,6 +16,7 @@ MW_DEB_PACKAGES=(
     libcurl4-openssl-dev
     libgumbo-dev       # checker: HTML5 parsing
     libuchardet-dev    # checker: character set guessing
+    libxlsxwriter-dev  # collector: XLSX exports of the KPI tables
     libssl-dev
     libcriterion-dev
     postgresql
