@@ -74,7 +74,8 @@ void request_finish(struct request *r, int status, const char *content_type, con
     if (r->req != NULL) {
         struct evkeyvalq *headers = evhttp_request_get_output_headers(r->req);
         evhttp_add_header(headers, "Content-Type", content_type);
-        evhttp_add_header(headers, "Cache-Control", "no-store");
+        if (evhttp_find_header(headers, "Cache-Control") == NULL) /* API answers: never cached */
+            evhttp_add_header(headers, "Cache-Control", "no-store");
         evhttp_add_header(headers, "X-Content-Type-Options", "nosniff");
         if (r->worker->draining)
             evhttp_add_header(headers, "Connection", "close");
