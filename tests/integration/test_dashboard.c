@@ -1,0 +1,228 @@
+/*
+ * The district dashboard end to end in a real headless browser: the demo district of the
+ * fixture with known reports, the real collector serving services/collector/web, and
+ * tests/browser/dashboard.test.mjs driving Debian's chromium through playwright-core. The
+ * figures it must show are computed here, by hand, from the reports sent.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+
+#include "fixture.h"
+
+static struct fixture fx;
+
+static void setup(void)
+{
+    fixture_setup(&fx, "dashboard", NULL);
+}
+
+static void teardown(void)
+{
+    fixture_teardown(&fx);
+}
+
+TestSuite(dashboard, .init = setup, .fini = teardown, .timeout = 300);
+
+/* Whether an executable called name is on PATH (or name is an executable path). */
+static bool on_path(const char *name)
+{
+    if (strchr(name, '/') != NULL)
+        return access(name, X_OK) == 0;
+    const char *path = getenv("PATH");
+    char *copy = strdup(path ? path : "/usr/bin:/bin");
+    bool found = false;
+    for (char *save = NULL, *dir = strtok_r(copy, ":", &save); dir && !found;
+         dir = strtok_r(NULL, ":", &save)) {
+        char *full = mwtest_fmt("%s/%s", dir, name);
+        found = access(full, X_OK) == 0;
+        free(full);
+    }
+    free(copy);
+    return found;
+}
+
+/* Figures of the reports of one period, summed the way KPI.md defines them. */
+struct period_figures {
+    int expected, received, on_time, late, missing, pending;
+    int young, young_mentored, participants, with_consent, mentors, trained, pairs;
+};
+
+static int array_size(const cJSON *doc, const char *name)
+{
+    return cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, name));
+}
+
+static void add_report(struct period_figures *f, const char *body)
+{
+    cJSON *doc = cJSON_Parse(body);
+    cr_assert_not_null(doc);
+    const cJSON *staff = cJSON_GetObjectItemCaseSensitive(doc, "staff");
+    f->young += cJSON_GetObjectItemCaseSensitive(staff, "young_teachers")->valueint;
+    f->young_mentored +=
+        cJSON_GetObjectItemCaseSensitive(staff, "young_teachers_mentored")->valueint;
+    const char *groups[] = {"mentors", "mentees"};
+    for (int g = 0; g < 2; g++) {
+        const cJSON *person;
+        cJSON_ArrayForEach(person, cJSON_GetObjectItemCaseSensitive(doc, groups[g]))
+        {
+            const cJSON *consent = cJSON_GetObjectItemCaseSensitive(person, "consent");
+            f->participants++;
+            f->with_consent += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(consent, "given"));
+            if (g == 0)
+                f->trained += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(person, "trained"));
+        }
+    }
+    f->mentors += array_size(doc, "mentors");
+    f->pairs += array_size(doc, "pairs");
+    cJSON_Delete(doc);
+}
+
+/* The example report for school/stage with its staff figures replaced. */
+static char *report_with_staff(const char *school, const char *stage, const char *comment,
+                               int teachers, int young, int mentored)
+{
+    char *text = fixture_report(school, "2024/2025", stage, comment, NULL);
+    cJSON *doc = cJSON_Parse(text);
+    free(text);
+    cJSON *staff = cJSON_CreateObject();
+    cJSON_AddNumberToObject(staff, "teachers_total", teachers);
+    cJSON_AddNumberToObject(staff, "young_teachers", young);
+    cJSON_AddNumberToObject(staff, "young_teachers_mentored", mentored);
+    cJSON_ReplaceItemInObjectCaseSensitive(doc, "staff", staff);
+    char *body = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    return body;
+}
+
+static void push(const char *token, const char *body)
+{
+    struct mwtest_response resp;
+    cr_assert_eq(fixture_post(&resp, &fx, "/api/v1/reports", token, body, strlen(body), NULL), 0);
+    cr_assert_eq(resp.status, 201, "report refused: %ld %s", resp.status, resp.body);
+    mwtest_response_free(&resp);
+}
+
+static cJSON *figures_json(const struct period_figures *f)
+{
+    cJSON *o = cJSON_CreateObject();
+    const struct {
+        const char *name;
+        int value;
+    } fields[] = {
+        {"expected", f->expected},
+        {"received", f->received},
+        {"on_time", f->on_time},
+        {"late", f->late},
+        {"missing", f->missing},
+        {"pending", f->pending},
+        {"young", f->young},
+        {"young_mentored", f->young_mentored},
+        {"participants", f->participants},
+        {"with_consent", f->with_consent},
+        {"mentors", f->mentors},
+        {"trained", f->trained},
+        {"pairs", f->pairs},
+    };
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        cJSON_AddNumberToObject(o, fields[i].name, fields[i].value);
+    return o;
+}
+
+/* Where the screenshots and downloads go: run.sh's log directory, else the build's. */
+static char *output_dir(void)
+{
+    const char *base = getenv("MW_TEST_OUTPUT_DIR");
+    char *dir = base && *base ? mwtest_fmt("%s/browser", base)
+                              : mwtest_fmt("%s/tests/browser-output", mwtest_build_dir());
+    char *parent = strdup(dir);
+    *strrchr(parent, '/') = '\0';
+    mkdir(parent, 0755);
+    mkdir(dir, 0755);
+    free(parent);
+    return dir;
+}
+
+Test(dashboard, signs_in_shows_the_figures_drills_down_and_exports)
+{
+    /* Needs node, chromium and tests/browser's npm packages: skipped where they are absent,
+     * except in CI (CI=true), which installs them and must run this. */
+    const char *chromium = getenv("MW_CHROMIUM") ? getenv("MW_CHROMIUM") : "/usr/bin/chromium";
+    char *playwright =
+        mwtest_fmt("%s/browser/node_modules/playwright-core/package.json", MW_TESTS_DIR);
+    const char *why = !on_path("node")                ? "node is not installed"
+                      : !on_path(chromium)            ? "chromium is not installed"
+                      : access(playwright, R_OK) != 0 ? "tests/browser has no node_modules (npm ci)"
+                                                      : NULL;
+    free(playwright);
+    if (why != NULL) {
+        const char *ci = getenv("CI");
+        cr_assert(ci == NULL || strcmp(ci, "true") != 0, "CI=true but %s", why);
+        cr_skip_test("dashboard browser test skipped: %s (deploy/install-deps.sh installs it)",
+                     why);
+    }
+
+    /* The district's four schools (OTHER1 is another district's). Entry 2024/2025 closed on
+     * 2024-10-15: SOSH14 is late, and corrects its report (version 2). Intermediate closes in
+     * 2099: SOSH14 and ITL24 are on time, SOSH8 and POGAD pending. */
+    struct period_figures entry = {.expected = 4, .received = 1, .late = 1, .missing = 3};
+    struct period_figures intermediate = {.expected = 4, .received = 2, .on_time = 2, .pending = 2};
+    char *v1 = report_with_staff("SOSH14", "entry", "первая версия", 40, 8, 2);
+    char *v2 = report_with_staff("SOSH14", "entry", "исправленная версия", 40, 8, 3);
+    char *sosh14 = report_with_staff("SOSH14", "intermediate", NULL, 40, 8, 6);
+    char *itl24 = report_with_staff("ITL24", "intermediate", NULL, 30, 4, 1);
+    push(fx.token_sosh14, v1);
+    push(fx.token_sosh14, v2);
+    push(fx.token_sosh14, sosh14);
+    push(fx.token_itl24, itl24);
+    add_report(&entry, v2);
+    add_report(&intermediate, sosh14);
+    add_report(&intermediate, itl24);
+
+    cJSON *expect = cJSON_CreateObject();
+    cJSON_AddItemToObject(expect, "entry", figures_json(&entry));
+    cJSON_AddItemToObject(expect, "intermediate", figures_json(&intermediate));
+    cJSON_AddStringToObject(expect, "year", "2024-2025");
+    char *expect_text = cJSON_PrintUnformatted(expect);
+    cJSON_Delete(expect);
+
+    char *out_dir = output_dir();
+    char *script = mwtest_fmt("%s/browser/dashboard.test.mjs", MW_TESTS_DIR);
+    char *env_url = mwtest_fmt("MW_DASHBOARD_URL=%s", fx.collector->base_url);
+    char *env_token = mwtest_fmt("MW_DISTRICT_TOKEN=%s", fx.token_district);
+    char *env_region = mwtest_fmt("MW_REGION_TOKEN=%s", fx.token_region);
+    char *env_school = mwtest_fmt("MW_SCHOOL_TOKEN=%s", fx.token_sosh14);
+    char *env_expect = mwtest_fmt("MW_E2E_EXPECT=%s", expect_text);
+    char *env_out = mwtest_fmt("MW_BROWSER_OUT=%s", out_dir);
+    char *env_chromium = mwtest_fmt("MW_CHROMIUM=%s", chromium);
+    const char *argv[] = {"node", script, NULL};
+    const char *env[] = {env_url,    env_token, env_region,   env_school,
+                         env_expect, env_out,   env_chromium, NULL};
+    char *out = NULL, *err = NULL;
+    int rc = mwtest_run(argv, env, NULL, 0, &out, &err);
+    fprintf(stderr, "---- %s ----\n%s%s---- screenshots and downloads: %s ----\n", script, out, err,
+            out_dir);
+    cr_expect_eq(rc, 0, "the browser test failed (exit %d); its output is above", rc);
+
+    free(out);
+    free(err);
+    free(env_url);
+    free(env_token);
+    free(env_region);
+    free(env_school);
+    free(env_expect);
+    free(env_out);
+    free(env_chromium);
+    free(script);
+    free(out_dir);
+    free(expect_text);
+    free(v1);
+    free(v2);
+    free(sosh14);
+    free(itl24);
+}
