@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages mentorwatch needs to build, test, run and benchmark.
 # Only what is missing is installed; nothing is done (and no network is used) when all is there.
-# Usage: deploy/install-deps.sh        (as root, or as a user with sudo)
+# Then the browser test's npm packages (tests/browser, `npm ci`), again only when missing or
+# when package-lock.json changed.
+# Usage: deploy/install-deps.sh [--no-npm]   (as root, or as a user with sudo)
+#   --no-npm   Debian packages only (deploy/demo.sh: the demo needs no browser test)
 set -euo pipefail
 
 # The one list. Add a package here, on its own line, with the reason when it is not obvious.
@@ -28,31 +31,63 @@ MW_DEB_PACKAGES=(
     valgrind   # tests/run.sh's memcheck pass
     wrk        # benchmarks
     hyperfine  # benchmarks
+    nodejs     # tests/browser: the dashboard's end-to-end test (playwright-core)
+    npm        # tests/browser: npm ci
+    chromium   # tests/browser: the headless browser
 )
+
+npm_step=1
+case "${1:-}" in
+--no-npm) npm_step=0 ;;
+"") ;;
+*)
+    sed -n '6,7p' "$0" >&2
+    exit 2
+    ;;
+esac
+
+# Installed, or provided by an installed package (nodejs from another source provides npm).
+installed() {
+    [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]] ||
+        dpkg-query -W -f='${db:Status-Abbrev} ${Provides}\n' 2>/dev/null |
+        awk -v p="$1" '$1 == "ii" { for (i = 2; i <= NF; i++) { gsub(/[(),]/, "", $i); if ($i == p) f = 1 } }
+            END { exit !f }'
+}
 
 missing=()
 for pkg in "${MW_DEB_PACKAGES[@]}"; do
-    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-    if [[ "$status" != "install ok installed" ]]; then
-        missing+=("$pkg")
-    fi
+    installed "$pkg" || missing+=("$pkg")
 done
 
-if ((${#missing[@]} == 0)); then
-    echo "install-deps: all ${#MW_DEB_PACKAGES[@]} packages present"
-    exit 0
-fi
-
 sudo=()
-if [[ "$(id -u)" -ne 0 ]]; then
-    if ! command -v sudo >/dev/null 2>&1; then
-        echo "install-deps: missing packages (${missing[*]}) and not root, no sudo" >&2
-        exit 1
-    fi
+if [[ "$(id -u)" -ne 0 ]] && command -v sudo >/dev/null 2>&1; then
     sudo=(sudo)
 fi
 
-echo "install-deps: installing ${missing[*]}"
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y --no-install-recommends "${missing[@]}"
+if ((${#missing[@]} == 0)); then
+    echo "install-deps: all ${#MW_DEB_PACKAGES[@]} packages present"
+else
+    if [[ "$(id -u)" -ne 0 && ${#sudo[@]} -eq 0 ]]; then
+        echo "install-deps: missing packages (${missing[*]}) and not root, no sudo" >&2
+        exit 1
+    fi
+    echo "install-deps: installing ${missing[*]}"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# tests/browser's npm packages (playwright-core; the browser is Debian's chromium, so npm
+# downloads no browser). A stamp of package-lock.json's hash skips `npm ci` when it is current.
+if ((npm_step)); then
+    browser_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/browser" && pwd)
+    stamp=$browser_dir/node_modules/.mw-package-lock.sha256
+    lock_sum=$(sha256sum "$browser_dir/package-lock.json" | cut -c1-64)
+    if [[ -f "$stamp" && "$(cat "$stamp")" == "$lock_sum" ]]; then
+        echo "install-deps: tests/browser npm packages present"
+    else
+        echo "install-deps: npm ci in tests/browser"
+        (cd "$browser_dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+        echo "$lock_sum" >"$stamp"
+    fi
+fi
