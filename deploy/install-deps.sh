@@ -29,6 +29,7 @@ MW_DEB_PACKAGES=(
     ca-certificates
     python3    # tests' fake servers
     valgrind   # tests/run.sh's memcheck pass
+    unzip      # KPI export tests read the XLSX sheets
     wrk        # benchmarks
     hyperfine  # benchmarks
     nodejs     # tests/browser: the dashboard's end-to-end test (playwright-core)
