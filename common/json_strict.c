@@ -890,7 +890,8 @@ static void set_error(struct json_strict_error *err, enum js_error e, size_t off
     snprintf(err->path, sizeof err->path, "$");
 }
 
-cJSON *json_strict_parse(const char *buf, size_t len, int max_depth, struct json_strict_error *err)
+static cJSON *parse(const char *buf, size_t len, bool terminated, int max_depth,
+                    struct json_strict_error *err)
 {
     struct scanner s;
 
@@ -924,17 +925,33 @@ cJSON *json_strict_parse(const char *buf, size_t len, int max_depth, struct json
         return NULL;
 
     /* cJSON wants the terminating NUL inside the length it is given. */
-    char *copy = malloc(len + 1);
-    if (!copy) {
-        set_error(err, JS_NOMEM, 0);
-        return NULL;
+    char *copy = NULL;
+    if (!terminated || buf == NULL) {
+        copy = cJSON_malloc(len + 1);
+        if (!copy) {
+            set_error(err, JS_NOMEM, 0);
+            return NULL;
+        }
+        if (len > 0)
+            memcpy(copy, buf, len);
+        copy[len] = '\0';
+        buf = copy;
     }
-    memcpy(copy, buf, len);
-    copy[len] = '\0';
     const char *end = NULL;
-    cJSON *tree = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 1);
-    free(copy);
+    cJSON *tree = cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1);
+    cJSON_free(copy);
     if (!tree) /* the bytes are valid, so cJSON can only have run out of memory */
         set_error(err, JS_NOMEM, 0);
     return tree;
+}
+
+cJSON *json_strict_parse(const char *buf, size_t len, int max_depth, struct json_strict_error *err)
+{
+    return parse(buf, len, false, max_depth, err);
+}
+
+cJSON *json_strict_parse_terminated(const char *buf, size_t len, int max_depth,
+                                    struct json_strict_error *err)
+{
+    return parse(buf, len, true, max_depth, err);
 }

@@ -25,4 +25,10 @@ struct json_strict_error {
 cJSON *json_strict_parse(const char *buf, size_t len, int max_depth, struct json_strict_error *err)
     __attribute__((warn_unused_result));
 
+/* The same, without a copy, when buf[len] is readable and is '\0' (a request body kept as a
+ * C string). */
+cJSON *json_strict_parse_terminated(const char *buf, size_t len, int max_depth,
+                                    struct json_strict_error *err)
+    __attribute__((warn_unused_result));
+
 #endif

@@ -25,12 +25,35 @@ struct option_def {
 
 static const struct option_def options[] = {
     {"once", NULL, OPT_FLAG, FIELD(once), NULL, 0, 0,
-     "check every school of --schools once, print JSON Lines, exit"},
+     "check every school of --schools (or of --district / --school) once, print JSON Lines, "
+     "exit"},
+    {"daemon", NULL, OPT_FLAG, FIELD(daemon), NULL, 0, 0,
+     "check the schools that are due in --database, store, reschedule; until SIGTERM"},
     {"schools", NULL, OPT_STRING, FIELD(schools), NULL, 0, 0,
      "CSV of schools: code, website URL, optional section URL; a header row first"},
+    {"database", "DATABASE_URL", OPT_STRING, FIELD(database), NULL, 0, 0,
+     "PostgreSQL conninfo or URI: store the results there (schools matched by code)"},
+    {"district", NULL, OPT_STRING, FIELD(district), NULL, 0, 0,
+     "with --database: the district's schools (--once), or only them (--daemon)"},
+    {"school", NULL, OPT_STRING, FIELD(school), NULL, 0, 0,
+     "with --database --once: that one school"},
     {"required", "MW_CHECKER_REQUIRED", OPT_CODES, FIELD(required),
      "regulation,roadmap,order_implementation,order_curator,order_pairs,program", 0, 0,
-     "document codes that must be found (comma-separated)"},
+     "document codes that must be found (comma-separated); with --database the district's "
+     "list applies"},
+    {"interval-days", "MW_CHECKER_INTERVAL_DAYS", OPT_INT, FIELD(interval_days), "0", 0, 3650,
+     "with --database: a school is due again after this many days; 0: the next 1 November or "
+     "1 April"},
+    {"lease", "MW_CHECKER_LEASE", OPT_INT, FIELD(lease_s), "0", 0, 86400 * 7,
+     "daemon: seconds a claimed school stays this checker's; 0: --site-timeout + 300"},
+    {"claim-batch", "MW_CHECKER_CLAIM_BATCH", OPT_INT, FIELD(claim_batch), "8", 1, 1000,
+     "daemon: due schools claimed at a time"},
+    {"poll-interval", "MW_CHECKER_POLL_INTERVAL", OPT_INT, FIELD(poll_s), "60", 1, 86400,
+     "daemon: seconds between looks for due schools when none is due"},
+    {"shutdown-grace", "MW_CHECKER_SHUTDOWN_GRACE", OPT_INT, FIELD(shutdown_grace_s), "60", 0, 3600,
+     "daemon: seconds SIGTERM waits for running checks before giving them back"},
+    {"db-timeout-ms", "MW_DB_TIMEOUT_MS", OPT_INT, FIELD(db_timeout_ms), "15000", 100, 600000,
+     "milliseconds one database statement may take"},
     {"user-agent", "MW_CHECKER_USER_AGENT", OPT_STRING, FIELD(user_agent),
      CHECKER_DEFAULT_USER_AGENT, 0, 0, "User-Agent naming the district office and a contact"},
     {"ca-file", "MW_CHECKER_CA_FILE", OPT_STRING, FIELD(ca_file), NULL, 0, 0,
@@ -224,6 +247,9 @@ fail:
 void checker_config_free(struct checker_config *cfg)
 {
     free(cfg->schools);
+    free(cfg->database);
+    free(cfg->district);
+    free(cfg->school);
     free(cfg->required);
     free(cfg->user_agent);
     free(cfg->ca_file);

@@ -15,10 +15,20 @@
 #define CHECKER_ROBOTS_TOKEN "mentorwatch-checker"
 
 struct checker_config {
-    bool once;          /* --once: check the CSV's schools and exit */
-    bool help, version; /* --help, --version */
-    char *schools;      /* --schools FILE.csv */
-    char *required;     /* --required regulation,roadmap,... */
+    bool once;            /* --once: check the CSV's (or the database's) schools and exit */
+    bool daemon;          /* --daemon: check the schools that are due, until SIGTERM */
+    char *database;       /* --database / DATABASE_URL: store results there; NULL: none */
+    char *district;       /* --district CODE: that district's schools (database) */
+    char *school;         /* --school CODE: that one school (database) */
+    int interval_days;    /* a school's next check after this many days; 0: next Nov/Apr */
+    int lease_s;          /* daemon: seconds a claimed school stays ours; 0: site timeout + 300 */
+    int claim_batch;      /* daemon: schools claimed at a time */
+    int poll_s;           /* daemon: seconds between looks when nothing is due */
+    int shutdown_grace_s; /* daemon: seconds SIGTERM waits for running checks */
+    int db_timeout_ms;    /* one database statement */
+    bool help, version;   /* --help, --version */
+    char *schools;        /* --schools FILE.csv */
+    char *required;       /* --required regulation,roadmap,... */
     doc_type_set required_set;
     char *user_agent; /* --user-agent / MW_CHECKER_USER_AGENT */
     char *ca_file;    /* --ca-file: extra CA certificates (PEM); NULL: the system's store */

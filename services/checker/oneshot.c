@@ -86,7 +86,7 @@ static void on_reap(evutil_socket_t fd, short what, void *arg)
         event_base_loopexit(r->base, NULL);
 }
 
-static struct fetch_config fetch_config_from(const struct checker_config *cfg)
+struct fetch_config oneshot_fetch_config(const struct checker_config *cfg)
 {
     return (struct fetch_config){
         .max_transfers = cfg->max_transfers,
@@ -110,16 +110,9 @@ static struct fetch_config fetch_config_from(const struct checker_config *cfg)
     };
 }
 
-static long max_rss_kb(void)
+struct site_limits oneshot_site_limits(const struct checker_config *cfg)
 {
-    struct rusage ru;
-    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
-}
-
-int oneshot_run(const struct checker_config *cfg, FILE *out)
-{
-    struct runner r = {.out = out, .parallel = cfg->sites_parallel};
-    r.limits = (struct site_limits){
+    return (struct site_limits){
         .max_depth = cfg->max_depth,
         .max_pages = cfg->max_pages,
         .max_documents = cfg->max_documents,
@@ -129,6 +122,18 @@ int oneshot_run(const struct checker_config *cfg, FILE *out)
         .site_timeout_ms = (uint64_t)cfg->site_timeout_s * 1000,
         .required = cfg->required_set,
     };
+}
+
+long oneshot_max_rss_kb(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
+}
+
+int oneshot_run(const struct checker_config *cfg, FILE *out)
+{
+    struct runner r = {.out = out, .parallel = cfg->sites_parallel};
+    r.limits = oneshot_site_limits(cfg);
     if (!schools_load(cfg->schools, &r.schools, stderr))
         return 2;
     int status = 1;
@@ -138,7 +143,7 @@ int oneshot_run(const struct checker_config *cfg, FILE *out)
         schools_free(&r.schools);
         return 1;
     }
-    struct fetch_config fc = fetch_config_from(cfg);
+    struct fetch_config fc = oneshot_fetch_config(cfg);
     r.base = event_base_new();
     r.fetcher = r.base != NULL ? fetcher_new(r.base, &fc) : NULL;
     r.reap_ev = r.base != NULL ? event_new(r.base, -1, 0, on_reap, &r) : NULL;
@@ -167,7 +172,7 @@ int oneshot_run(const struct checker_config *cfg, FILE *out)
              (unsigned long long)st.retried, (unsigned long long)st.refused,
              (unsigned long long)st.robots_fetched, (unsigned long long)st.robots_denied,
              (unsigned long long)st.bytes, st.hosts, (unsigned long long)(fetch_now_ms() - t0),
-             max_rss_kb());
+             oneshot_max_rss_kb());
     status = r.output_failed || r.failed_sites > 0 ? 1 : 0;
 out:
     /* Sites still running (an event loop failure): their fetches go with the fetcher. */

@@ -369,8 +369,8 @@ struct db_pool *db_pool_new(struct event_base *base, const struct collector_conf
     }
     for (int i = 0; i < pool->n_slots; i++) {
         struct slot *slot = &pool->slots[i];
-        slot->conn = pgconn_new(base, cfg->database_url, db_statements, db_statements_count,
-                                cfg->db_timeout_ms, on_event, slot);
+        slot->conn = pgconn_new(base, cfg->database_url, "mentorwatch-collector", db_statements,
+                                db_statements_count, cfg->db_timeout_ms, on_event, slot);
         if (slot->conn == NULL) {
             db_pool_free(pool);
             return NULL;

@@ -8,6 +8,7 @@
 #include <event2/thread.h>
 
 #include "config.h"
+#include "json_arena.h"
 #include "log.h"
 #include "routes.h"
 #include "worker.h"
@@ -58,6 +59,7 @@ int main(int argc, char **argv)
         log_error("startup_failed", "reason=\"libevent threads\"");
         return 1;
     }
+    json_arena_install(); /* before any worker thread parses */
     struct worker *workers = calloc((size_t)cfg.workers, sizeof(*workers));
     if (workers == NULL)
         return 1;

@@ -52,6 +52,8 @@ void routes_dispatch(struct evhttp_request *req, void *arg)
         route_readyz(w, req);
     } else if (strcmp(path, "/metrics") == 0 && get) {
         route_metrics(w, req);
+    } else if (route_checks(w, req, path, get, post)) {
+        return;
     } else if (get && route_kpi(w, req, path)) {
         return;
     } else if (get && route_read(w, req, path)) {

@@ -27,5 +27,9 @@ bool routes_static_load(const char *dir) __attribute__((warn_unused_result));
 void routes_static_free(void);
 /* Any path outside /api/: a file (GET, HEAD, 304), 400 for a path that may not name one, 404. */
 void route_static(struct worker *w, struct evhttp_request *req, const char *path);
+/* /api/v1/site-checks, /api/v1/schools/{code}/site-check, /api/v1/required-documents
+ * (routes_checks.c); false if no route matched. */
+int route_checks(struct worker *w, struct evhttp_request *req, const char *path, bool get,
+                 bool post);
 
 #endif

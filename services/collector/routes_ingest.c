@@ -7,10 +7,12 @@
 #include <openssl/sha.h>
 
 #include "db_pool.h"
+#include "json_arena.h"
 #include "json_strict.h"
 #include "log.h"
 #include "pg_json.h"
 #include "problems.h"
+#include "json_arena.h"
 #include "report_validate.h"
 #include "request.h"
 #include "routes.h"
@@ -269,8 +271,14 @@ static void ingest(struct worker *w, struct evhttp_request *req, const struct in
         in->idempotency_key = strdup(key);
     }
 
+    /* The tree lives only until validation is done: its nodes come from the worker's arena. */
+    json_arena_begin(&w->json_arena);
     struct json_strict_error jerr;
-    cJSON *doc = json_strict_parse(in->body, in->body_len, JSON_MAX_DEPTH, &jerr);
+    cJSON *doc = json_strict_parse_terminated(in->body, in->body_len, JSON_MAX_DEPTH, &jerr);
+    struct report_key rkey;
+    bool valid = doc != NULL && kind->validate(doc, &in->problems, &rkey);
+    cJSON_Delete(doc);
+    json_arena_end(&w->json_arena);
     if (doc == NULL) {
         problems_add(&in->problems, jerr.code, jerr.path, jerr.message);
         /* Duplicate names and U+0000 are valid JSON by RFC 8259 but refused here (meaning
@@ -286,9 +294,6 @@ static void ingest(struct worker *w, struct evhttp_request *req, const struct in
             refuse_after_auth(in, 400, "invalid_json", "Тело запроса не является корректным JSON");
         return;
     }
-    struct report_key rkey;
-    bool valid = kind->validate(doc, &in->problems, &rkey);
-    cJSON_Delete(doc);
     if (!valid) {
         refuse_after_auth(in, 422, "validation_failed", kind->invalid_message);
         return;

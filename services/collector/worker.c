@@ -106,12 +106,26 @@ static struct evconnlistener *listen_on(struct worker *w)
     return l;
 }
 
+/* With epoll, the change list folds the read/write interest changes evhttp makes on each
+ * request into one epoll_ctl per socket per loop turn. No fd is ever dup'ed here, the one case
+ * the change list gets wrong. */
+static struct event_base *new_event_base(void)
+{
+    struct event_config *config = event_config_new();
+    if (config == NULL)
+        return NULL;
+    event_config_set_flag(config, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+    struct event_base *base = event_base_new_with_config(config);
+    event_config_free(config);
+    return base;
+}
+
 bool worker_init(struct worker *w, int index, const struct collector_config *cfg)
 {
     memset(w, 0, sizeof(*w));
     w->index = index;
     w->cfg = cfg;
-    w->base = event_base_new();
+    w->base = new_event_base();
     if (w->base == NULL)
         return false;
     w->http = evhttp_new(w->base);
@@ -178,6 +192,7 @@ void worker_free(struct worker *w)
         evhttp_free(w->http);
     connections_free(w);
     db_pool_free(w->db);
+    json_arena_release(&w->json_arena);
     if (w->janitor != NULL)
         event_free(w->janitor);
     if (w->stop_ev != NULL)

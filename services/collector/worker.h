@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "db_pool.h"
+#include "json_arena.h"
 
 struct request;
 struct client_conn;
@@ -25,8 +26,9 @@ struct worker {
     struct evconnlistener *listener;   /* SO_REUSEPORT: every worker accepts on the port */
     struct evhttp_bound_socket *bound; /* the listener as evhttp holds it; NULL once closed */
     struct db_pool *db;
-    struct event *janitor; /* periodic sweep: DB timeouts, draining */
-    struct event *stop_ev; /* activated from the main thread on SIGTERM */
+    struct event *janitor;        /* periodic sweep: DB timeouts, draining */
+    struct event *stop_ev;        /* activated from the main thread on SIGTERM */
+    struct json_arena json_arena; /* cJSON trees of the request being parsed (json_arena.h) */
     pthread_t thread;
 
     bool draining;            /* not accepting; exits once in-flight work is done */

@@ -18,6 +18,7 @@ static const struct command commands[] = {
     {"load-schools", cmd_load_schools, "load or update schools from a CSV file"},
     {"stage", cmd_stage, "set or list the deadlines of the reporting stages"},
     {"token", cmd_token, "issue, revoke or list API tokens"},
+    {"check", cmd_check, "website checks: required documents, schools due, status"},
     {"push", cmd_push, "send a term report or meeting event to the collector"},
 };
 

@@ -15,6 +15,7 @@
 struct pgconn {
     struct event_base *base;
     char *conninfo;
+    char *application_name;
     const struct pgconn_statement *statements;
     size_t n_statements;
     int statement_timeout_ms;
@@ -189,7 +190,7 @@ static void connect_step(struct pgconn *conn)
 static void start_connect(struct pgconn *conn)
 {
     const char *keywords[] = {"dbname", "application_name", "connect_timeout", NULL};
-    const char *values[] = {conn->conninfo, "mentorwatch-collector", "10", NULL};
+    const char *values[] = {conn->conninfo, conn->application_name, "10", NULL};
     conn->pg = PQconnectStartParams(keywords, values, 1);
     conn->busy_since = monotonic_ms();
     set_state(conn, PGCONN_CONNECTING);
@@ -283,14 +284,15 @@ static void on_socket(evutil_socket_t fd, short what, void *arg)
 }
 
 struct pgconn *pgconn_new(struct event_base *base, const char *conninfo,
-                          const struct pgconn_statement *statements, size_t n_statements,
-                          int statement_timeout_ms, pgconn_cb cb, void *arg)
+                          const char *application_name, const struct pgconn_statement *statements,
+                          size_t n_statements, int statement_timeout_ms, pgconn_cb cb, void *arg)
 {
     struct pgconn *conn = calloc(1, sizeof(*conn));
     if (conn == NULL)
         return NULL;
     conn->base = base;
     conn->conninfo = strdup(conninfo);
+    conn->application_name = strdup(application_name);
     conn->statements = statements;
     conn->n_statements = n_statements;
     conn->statement_timeout_ms = statement_timeout_ms;
@@ -300,7 +302,7 @@ struct pgconn *pgconn_new(struct event_base *base, const char *conninfo,
     conn->retry_delay_ms = RECONNECT_MIN_MS;
     conn->state = PGCONN_DOWN;
     conn->retry_timer = evtimer_new(base, on_retry, conn);
-    if (conn->conninfo == NULL || conn->retry_timer == NULL) {
+    if (conn->conninfo == NULL || conn->application_name == NULL || conn->retry_timer == NULL) {
         pgconn_free(conn);
         return NULL;
     }
@@ -316,6 +318,7 @@ void pgconn_free(struct pgconn *conn)
     if (conn->retry_timer != NULL)
         event_free(conn->retry_timer);
     free(conn->conninfo);
+    free(conn->application_name);
     free(conn);
 }
 

@@ -1,6 +1,6 @@
 /* One asynchronous PostgreSQL connection in pipeline mode, driven by a libevent loop. */
-#ifndef COLLECTOR_PGCONN_H
-#define COLLECTOR_PGCONN_H
+#ifndef MW_PGCONN_H
+#define MW_PGCONN_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,11 +42,12 @@ struct pgconn_statement {
 
 /*
  * Creates the connection and starts connecting at once. `statements` must outlive
- * the connection. `statement_timeout_ms` is set for the session.
+ * the connection. `statement_timeout_ms` is set for the session; `application_name`
+ * (copied) names the program in pg_stat_activity.
  */
 struct pgconn *pgconn_new(struct event_base *base, const char *conninfo,
-                          const struct pgconn_statement *statements, size_t n_statements,
-                          int statement_timeout_ms, pgconn_cb cb, void *arg);
+                          const char *application_name, const struct pgconn_statement *statements,
+                          size_t n_statements, int statement_timeout_ms, pgconn_cb cb, void *arg);
 void pgconn_free(struct pgconn *conn);
 
 enum pgconn_state pgconn_state(const struct pgconn *conn);
@@ -74,7 +75,7 @@ void pgconn_dispatch(struct pgconn *conn);
 /* Drops the connection (e.g. a batch took too long); it reconnects by itself. */
 void pgconn_drop(struct pgconn *conn, const char *reason);
 
-/* Monotonic clock in milliseconds, shared by the collector's timeouts. */
+/* Monotonic clock in milliseconds, shared by the services' timeouts. */
 uint64_t monotonic_ms(void);
 
 #endif
