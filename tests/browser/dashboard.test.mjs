@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchBrowser, signIn } from './lib.mjs';
 
 const env = process.env;
 const base = env.MW_DASHBOARD_URL;
@@ -31,11 +31,7 @@ const clean = (text) => (text || '').replace(/\s+/g, ' ').trim();
 
 // ---- the browser -------------------------------------------------------------------------
 
-const browser = await chromium.launch({
-  executablePath: env.MW_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--disable-gpu', '--no-first-run', '--lang=ru-RU'],
-});
+const browser = await launchBrowser();
 
 const problems = [];
 
@@ -79,13 +75,6 @@ async function check(name, fn) {
 
 async function shot(page, name) {
   await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
-}
-
-async function signIn(page) {
-  await page.goto(`${base}/`);
-  await page.getByLabel('Токен доступа управления образования').fill(token);
-  await page.getByRole('button', { name: 'Войти' }).click();
-  await page.getByRole('heading', { level: 1, name: /^Обзор/ }).waitFor();
 }
 
 /* Chooses the period on the page's selectors and waits for the page to show it. */
@@ -297,7 +286,7 @@ async function noSideways(p) {
 }
 
 await check('phone: sign in, the overview fits the screen', async () => {
-  await signIn(mobile);
+  await signIn(mobile, base, token);
   await choosePeriod(mobile, 'intermediate', 'промежуточный');
   assert.equal(await cardValue(mobile, 'reported'), `${mid.received} из ${mid.expected}`);
   await noSideways(mobile);
