@@ -128,6 +128,7 @@ await check('the district token signs in; it is kept in sessionStorage, never in
 });
 
 const mid = expect.intermediate;
+let sitesKnown = false;
 await check('overview, intermediate stage: the right headline figures', async () => {
   await choosePeriod(page, 'intermediate', 'промежуточный');
   assert.equal(await cardValue(page, 'reported'), `${mid.received} из ${mid.expected}`);
@@ -139,6 +140,10 @@ await check('overview, intermediate stage: the right headline figures', async ()
   assert.equal(await cardValue(page, 'mentors-trained'), percent(mid.trained, mid.mentors));
   assert.equal(await cardValue(page, 'pairs'), String(mid.pairs));
   assert.match(await page.locator('[data-card="young-coverage"]').getAttribute('class'), /card--ok/, 'coverage above the 50 % target');
+  // Websites: ITL24's check is compliant, SOSH14's is not (test_dashboard.c stores them).
+  sitesKnown = (await cardValue(page, 'sites')) !== 'нет данных проверки';
+  if (sitesKnown) assert.equal(await cardValue(page, 'sites'), '1 из 2');
+  else console.log('# the KPI API gives no website figures: the overview and table columns are not checked');
 });
 
 await check('overview: a chart per indicator, with the period\'s value in its table', async () => {
@@ -175,8 +180,12 @@ await check('schools table: the district\'s four schools in colour, not the neig
   assert.equal(clean(await status('SOSH14').textContent()), 'сдан вовремя');
   assert.match(await status('SOSH14').locator('.badge').getAttribute('class'), /badge--ok/);
   assert.equal(await status('SOSH8').getAttribute('data-status'), 'pending');
-  const site = page.locator('#schools-table tr[data-school="SOSH14"] td[data-site]');
-  assert.ok(['compliant', 'not_compliant', 'unknown'].includes(await site.getAttribute('data-site')));
+  const site = (code) => page.locator(`#schools-table tr[data-school="${code}"] td[data-site]`).getAttribute('data-site');
+  if (sitesKnown) {
+    assert.equal(await site('SOSH14'), 'not_compliant');
+    assert.equal(await site('ITL24'), 'compliant');
+    assert.equal(await site('SOSH8'), 'unknown');
+  }
   assert.equal(clean(await page.locator('#schools-count').textContent()), `Показано школ: ${mid.expected} из ${mid.expected}`);
 });
 
@@ -241,8 +250,20 @@ await check('a school\'s page: its reports, the current report in readable form'
   await page.getByRole('heading', { name: /^Наставнические пары и группы/ }).waitFor();
   await page.getByRole('heading', { name: /^Дорожная карта/ }).waitFor();
   assert.ok(await page.getByText('учитель – учитель').count() > 0, 'pair forms in Russian');
-  await page.locator('#school-site').getByText(/нет данных проверки|Проверка/i).first().waitFor();
   await shot(page, 'school-desktop');
+});
+
+await check('a school\'s page: its website findings, the broken document and why', async () => {
+  const site = page.locator('#site-check');
+  await site.waitFor();
+  assert.equal(await site.getAttribute('data-compliant'), 'no');
+  const rows = site.locator('#site-required tbody tr');
+  assert.equal(await rows.count(), 6, 'the six documents a district requires by default');
+  const broken = rows.filter({ hasText: 'Приказ о внедрении целевой модели' });
+  assert.equal(clean(await broken.locator('td').nth(0).textContent()), 'ссылка не работает');
+  assert.equal(clean(await broken.locator('td').nth(2).textContent()), 'вместо документа открывается веб-страница');
+  assert.equal(await rows.filter({ hasText: 'найден' }).count(), 5);
+  assert.equal(await site.getByRole('link', { name: 'открыть' }).getAttribute('href'), 'https://SOSH14.example.ru/nastavnichestvo/');
 });
 
 await check('a school\'s page: the history of versions, an older version opened', async () => {

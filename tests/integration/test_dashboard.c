@@ -156,6 +156,61 @@ static cJSON *figures_json(const struct period_figures *f)
     return o;
 }
 
+/*
+ * Stores a check of the school's site through mw.store_site_check, the checker's own path
+ * (a JSON line of its output, services/checker/README.md): the six documents every district
+ * requires by default, all found except broken_type (NULL: none), whose link is broken.
+ */
+static void store_site_check(const char *school, const char *broken_type)
+{
+    static const char *const types[] = {"regulation",    "roadmap",     "order_implementation",
+                                        "order_curator", "order_pairs", "program"};
+    cJSON *line = cJSON_CreateObject();
+    char *site = mwtest_fmt("https://%s.example.ru/", school);
+    char *section = mwtest_fmt("%snastavnichestvo/", site);
+    cJSON_AddStringToObject(line, "school", school);
+    cJSON_AddStringToObject(line, "website", site);
+    cJSON_AddStringToObject(line, "section_url", section);
+    cJSON *docs = cJSON_AddArrayToObject(line, "documents");
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        bool broken = broken_type != NULL && strcmp(types[i], broken_type) == 0;
+        char *url = mwtest_fmt("%sdocs/%s.pdf", site, types[i]);
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "type", types[i]);
+        cJSON_AddStringToObject(d, "url", url);
+        cJSON_AddStringToObject(d, "title", types[i]);
+        cJSON_AddStringToObject(d, "status", broken ? "broken" : "found");
+        cJSON_AddNumberToObject(d, "http_status", 200);
+        cJSON_AddStringToObject(d, "content_type", broken ? "text/html" : "application/pdf");
+        cJSON_AddStringToObject(d, "kind", broken ? "html" : "pdf");
+        cJSON_AddNumberToObject(d, "bytes", broken ? 182 : 48213);
+        cJSON_AddStringToObject(d, "file_url", url);
+        if (broken)
+            cJSON_AddStringToObject(d, "problem", "html_instead_of_document");
+        else
+            cJSON_AddNullToObject(d, "problem");
+        cJSON_AddStringToObject(d, "matched_by", "text");
+        cJSON_AddStringToObject(d, "found_on", section);
+        cJSON_AddItemToArray(docs, d);
+        free(url);
+    }
+    cJSON_AddArrayToObject(line, "errors");
+    cJSON_AddNumberToObject(line, "pages_fetched", 2);
+    cJSON_AddNumberToObject(line, "requests", 8);
+    cJSON_AddStringToObject(line, "checked_at", "2024-11-12T08:00:03Z");
+    char *text = cJSON_PrintUnformatted(line);
+    char *compliant = mwtest_sql_str(
+        fx.db, "SELECT compliant::text FROM mw.store_site_check(NULL, 'test_dashboard', $1, 86400)",
+        text);
+    cr_assert_not_null(compliant, "mw.store_site_check stored nothing for %s", school);
+    cr_assert_str_eq(compliant, broken_type ? "false" : "true");
+    free(compliant);
+    free(text);
+    free(section);
+    free(site);
+    cJSON_Delete(line);
+}
+
 /* Where the screenshots and downloads go: run.sh's log directory (browser-<build dir>), else
  * the build directory's tests/browser-output. */
 static char *output_dir(void)
@@ -199,6 +254,10 @@ Test(dashboard, signs_in_shows_the_figures_drills_down_and_exports)
     add_report(&entry, v2);
     add_report(&intermediate, sosh14);
     add_report(&intermediate, itl24);
+    /* Website checks as the checker stores them: ITL24's site has every required document;
+     * SOSH14's links its order of implementation to an HTML page instead of the file. */
+    store_site_check("ITL24", NULL);
+    store_site_check("SOSH14", "order_implementation");
 
     cJSON *expect = cJSON_CreateObject();
     cJSON_AddItemToObject(expect, "entry", figures_json(&entry));

@@ -68,11 +68,12 @@ export function badge(tone, text) {
   return h('span', { class: `badge badge--${tone}` }, text);
 }
 
-/* A headline figure. tone: ok, warn, bad, neutral. */
+/* A headline figure. tone: ok, warn, bad, neutral. A value in words is set smaller. */
 export function card({ id, title, value, detail = null, tone = 'neutral' }) {
+  const words = /[а-яё]{4,}/i.test(value);
   return h('article', { class: `card card--${tone}`, 'data-card': id, 'aria-labelledby': `card-${id}` },
     h('h3', { class: 'card__title', id: `card-${id}` }, title),
-    h('p', { class: 'card__value', 'data-value': '' }, value),
+    h('p', { class: words ? 'card__value card__value--words' : 'card__value' }, value),
     detail ? h('p', { class: 'card__detail' }, detail) : null);
 }
 
