@@ -845,8 +845,11 @@ COMMENT ON VIEW kpi.consent_below_100 IS
 COMMENT ON VIEW kpi.column_label IS
     'The Russian name of each KPI column (a__b columns are listed as a.b) and of coded values (rows "column:value")';
 
--- Column comments: the Russian names of mw.kpi_label.
-DO $$
+-- Publishes the kpi views: every column commented with its Russian name (mw.kpi_label), and
+-- read rights for mw_bi_reader. Called by each migration that adds a kpi view.
+CREATE FUNCTION mw.kpi_publish() RETURNS void
+LANGUAGE plpgsql
+AS $$
 DECLARE
     c record;
 BEGIN
@@ -859,6 +862,22 @@ BEGIN
     LOOP
         EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', c.view, c.attname, c.label);
     END LOOP;
+    -- The wrappers run as their owner: only the views' readers may call them.
+    FOR c IN
+        SELECT p.oid::regprocedure AS fn FROM pg_proc p
+         WHERE p.pronamespace = 'mw'::regnamespace AND p.proname LIKE 'kpi\_bi\_%'
+    LOOP
+        EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', c.fn);
+        IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'mw_bi_reader') THEN
+            EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO mw_bi_reader', c.fn);
+        END IF;
+    END LOOP;
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'mw_bi_reader') THEN
+        GRANT USAGE ON SCHEMA kpi TO mw_bi_reader;
+        GRANT SELECT ON ALL TABLES IN SCHEMA kpi TO mw_bi_reader;
+    ELSE
+        RAISE NOTICE 'role mw_bi_reader does not exist: the kpi views are not granted to it';
+    END IF;
 END
 $$;
 
@@ -877,18 +896,6 @@ BEGIN
         CREATE ROLE mw_bi_reader NOLOGIN;
         COMMENT ON ROLE mw_bi_reader IS 'mentorwatch: reads the kpi views only (BI tools)';
     END IF;
-    GRANT USAGE ON SCHEMA kpi TO mw_bi_reader;
-    GRANT SELECT ON ALL TABLES IN SCHEMA kpi TO mw_bi_reader;
 END
 $$;
--- The wrappers run as their owner: only the views' readers call them.
-REVOKE EXECUTE ON FUNCTION mw.kpi_bi_rows(text), mw.kpi_bi_overdue(), mw.kpi_bi_consent()
-    FROM PUBLIC;
-DO $$
-BEGIN
-    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'mw_bi_reader') THEN
-        GRANT EXECUTE ON FUNCTION mw.kpi_bi_rows(text), mw.kpi_bi_overdue(),
-                                  mw.kpi_bi_consent() TO mw_bi_reader;
-    END IF;
-END
-$$;
+SELECT mw.kpi_publish();

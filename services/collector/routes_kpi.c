@@ -16,12 +16,13 @@
 #include "worker.h"
 
 enum kpi_table {
-    KPI_SUMMARY,   /* one Kpi object: the whole scope */
-    KPI_DISTRICTS, /* a Kpi row per district */
-    KPI_SCHOOLS,   /* a Kpi row per school */
-    KPI_SERIES,    /* a Kpi row per academic year and stage */
-    KPI_OVERDUE,   /* overdue roadmap items */
-    KPI_CONSENT,   /* schools below 100 % consent */
+    KPI_SUMMARY,        /* one Kpi object: the whole scope */
+    KPI_DISTRICTS,      /* a Kpi row per district */
+    KPI_SCHOOLS,        /* a Kpi row per school */
+    KPI_SERIES,         /* a Kpi row per academic year and stage */
+    KPI_OVERDUE,        /* overdue roadmap items */
+    KPI_CONSENT,        /* schools below 100 % consent */
+    KPI_SITE_DOCUMENTS, /* website documents by schools missing them (latest checks) */
     KPI_TABLE_MAX
 };
 
@@ -45,6 +46,12 @@ static const char *const sql_consent =
     "FROM mw.kpi_consent($1, $2, $3::bigint, $4::bigint, $5::bigint) c "
     "ORDER BY c.consent_share, c.district_name, c.school";
 
+static const char *const sql_site_documents =
+    "SELECT d.document, d.document_name, d.schools_checked, d.schools_missing, "
+    "d.schools_broken, d.missing_share "
+    "FROM mw.kpi_site_documents($1::bigint, $2::bigint, $3::bigint) d "
+    "ORDER BY d.schools_missing DESC, d.schools_broken DESC, d.document";
+
 /* The ids of the codes asked for in region=, district= and school= (NULL: no such code). */
 static const char *const sql_scope =
     "SELECT r.id AS region_id, d.id AS district_id, d.region_id AS district_region, "
@@ -67,6 +74,7 @@ static const struct kpi_table_def {
     [KPI_SERIES] = {"series", "Динамика", false, false},
     [KPI_OVERDUE] = {"overdue", "Просроченные мероприятия", true, false},
     [KPI_CONSENT] = {"consent", "Согласия менее 100 %", true, false},
+    [KPI_SITE_DOCUMENTS] = {"site-documents", "Документы на сайтах", false, false},
 };
 static_assert(sizeof(kpi_tables) / sizeof(kpi_tables[0]) == KPI_TABLE_MAX,
               "one definition per KPI table");
@@ -206,6 +214,11 @@ static void run_data_query(struct kpi_request *kr)
         const char *v[] = {kr->year, kr->stage, nonempty(kr->region), nonempty(kr->district),
                            nonempty(kr->school)};
         submit(kr, NULL, sql_consent, 5, v);
+        return;
+    }
+    case KPI_SITE_DOCUMENTS: {
+        const char *v[] = {nonempty(kr->region), nonempty(kr->district), nonempty(kr->school)};
+        submit(kr, NULL, sql_site_documents, 3, v);
         return;
     }
     case KPI_TABLE_MAX:

@@ -29,6 +29,30 @@ static void push(const struct fixture *fx, const char *token, const char *file, 
     free(rel);
 }
 
+/* The checker's results, as it stores them (only what mw.school_site_latest reads matters). */
+static void store_site_check(const struct fixture *fx, const char *school, const char *missing,
+                             const char *broken)
+{
+    long n = mwtest_sql_exec(
+        fx->db,
+        "INSERT INTO mw.site_check (school_id, checked_at, required, missing, broken, "
+        "found_count, document_count, error_count, evidence) "
+        "SELECT id, now(), '{regulation,roadmap,order_implementation,order_curator,order_pairs,"
+        "program}', $2::mw.document_type[], $3::mw.document_type[], 4, 6, 0, '{}' "
+        "FROM mw.school WHERE code = $1",
+        school, missing, broken);
+    cr_assert_eq(n, 1, "site check of %s", school);
+}
+
+static void store_site_checks(const struct fixture *fx)
+{
+    store_site_check(fx, "SOSH8", "{regulation,roadmap,order_pairs,program}", "{}"); /* older */
+    store_site_check(fx, "SOSH8", "{program}", "{}");
+    store_site_check(fx, "SOSH14", "{order_pairs,program}", "{roadmap}");
+    store_site_check(fx, "ITL24", "{}", "{}");
+    store_site_check(fx, "OTHER1", "{order_pairs}", "{}");
+}
+
 void kpi_fixture_setup(struct fixture *fx, const char *tag)
 {
     fixture_setup(fx, tag, NULL);
@@ -41,6 +65,7 @@ void kpi_fixture_setup(struct fixture *fx, const char *tag)
     cr_assert_eq(moved, 1, "the demo district's intermediate deadline");
     push(fx, fx->token_itl24, "itl24.json", 1);
     push(fx, fx->token_other1, "other1.json", 1);
+    store_site_checks(fx);
 }
 
 cJSON *kpi_get_json(const struct fixture *fx, const char *path, const char *token, long status)

@@ -15,6 +15,9 @@
  *   ITL24   after the deadline (the district's deadline is moved to "now" between the two)
  *   OTHER1  in «Соседний район», which has set no deadline
  *   SOSH8, POGAD  nothing (missing: the deadline has passed)
+ * and website checks (latest of each): SOSH14 misses order_pairs and program and has a broken
+ * roadmap link; ITL24 compliant; SOSH8 misses program (an older check missed four);
+ * OTHER1 misses order_pairs; POGAD was never checked.
  * The figures each level must show are worked out by hand in test_kpi.c.
  */
 void kpi_fixture_setup(struct fixture *fx, const char *tag);

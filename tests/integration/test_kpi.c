@@ -92,8 +92,9 @@ static const struct kpi_figure sosh14[] = {
     {"competition_participants", 5},
     {"competition_winners", 1},
     {"incentives", 4},
-    {"sites_checked", 0},
-    {"site_compliance", KPI_NULL},
+    {"sites_checked", 1},
+    {"sites_compliant", 0},
+    {"site_compliance", 0},
 };
 
 /* ITL24, after the deadline: both pairs ran the full cycle (11 meetings, 10 forms). */
@@ -174,6 +175,9 @@ static const struct kpi_figure demo_district[] = {
     {"practices", 3},
     {"competitions", 2},
     {"incentives", 4},
+    {"sites_checked", 3},
+    {"sites_compliant", 1},
+    {"site_compliance", 33.3},
 };
 
 /* «Соседний район»: OTHER1 alone, no deadline set. */
@@ -199,6 +203,8 @@ static const struct kpi_figure other_district[] = {
     {"competition_participants", 5},
     {"competition_winners", 5},
     {"incentives", 2},
+    {"sites_checked", 1},
+    {"site_compliance", 0},
 };
 
 /* «Демо регион»: both districts. */
@@ -244,6 +250,9 @@ static const struct kpi_figure region[] = {
     {"competition_participants", 10},
     {"competition_winners", 6},
     {"incentives", 6},
+    {"sites_checked", 4},
+    {"sites_compliant", 1},
+    {"site_compliance", 25},
 };
 
 static const char *string_of(const cJSON *obj, const char *key)
@@ -425,6 +434,36 @@ Test(kpi, consent_below_100)
     cJSON_Delete(d);
 }
 
+Test(kpi, site_documents_missing_most)
+{
+    cJSON *r = kpi_get_json(&fx, "/api/v1/kpi/site-documents", fx.token_region, 200);
+    const cJSON *rows = cJSON_GetObjectItemCaseSensitive(r, "rows");
+    cr_assert_eq(cJSON_GetArraySize(rows), 9, "every document kind");
+    static const struct kpi_figure order_pairs[] = {{"schools_checked", 4},
+                                                    {"schools_missing", 2},
+                                                    {"schools_broken", 0},
+                                                    {"missing_share", 50}};
+    cr_expect_str_eq(string_of(cJSON_GetArrayItem(rows, 0), "document"), "order_pairs");
+    kpi_expect_figures(cJSON_GetArrayItem(rows, 0), order_pairs, N(order_pairs), "order_pairs");
+    cr_expect_str_eq(string_of(cJSON_GetArrayItem(rows, 0), "document_name"),
+                     "Приказ об утверждении (закреплении) наставнических пар (групп)");
+    cr_expect_str_eq(string_of(cJSON_GetArrayItem(rows, 1), "document"), "program");
+    const cJSON *roadmap = cJSON_GetArrayItem(rows, 2);
+    cr_expect_str_eq(string_of(roadmap, "document"), "roadmap", "broken links next");
+    static const struct kpi_figure broken[] = {{"schools_missing", 0}, {"schools_broken", 1}};
+    kpi_expect_figures(roadmap, broken, N(broken), "roadmap");
+    cJSON_Delete(r);
+
+    /* The district: program (SOSH14, SOSH8) before order_pairs (SOSH14). */
+    cJSON *d = kpi_get_json(&fx, "/api/v1/kpi/site-documents", fx.token_district, 200);
+    rows = cJSON_GetObjectItemCaseSensitive(d, "rows");
+    cr_expect_str_eq(string_of(cJSON_GetArrayItem(rows, 0), "document"), "program");
+    static const struct kpi_figure program[] = {
+        {"schools_checked", 3}, {"schools_missing", 2}, {"missing_share", 66.7}};
+    kpi_expect_figures(cJSON_GetArrayItem(rows, 0), program, N(program), "district program");
+    cJSON_Delete(d);
+}
+
 static void expect_refused(const char *path, const char *token, long status, const char *code)
 {
     cJSON *body = kpi_get_json(&fx, path, token, status);
@@ -486,6 +525,7 @@ Test(kpi, region_answers_carry_no_names)
         "/api/v1/kpi/summary?" PERIOD, "/api/v1/kpi/districts?" PERIOD,
         "/api/v1/kpi/schools?" PERIOD, "/api/v1/kpi/series",
         "/api/v1/kpi/overdue?" PERIOD, "/api/v1/kpi/consent?" PERIOD,
+        "/api/v1/kpi/site-documents",
     };
     for (size_t i = 0; i < N(paths); i++) {
         struct mwtest_response resp;

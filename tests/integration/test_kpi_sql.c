@@ -92,6 +92,10 @@ Test(kpi_sql, bi_views_show_the_api_figures)
                  5);
     cr_expect_eq(mwtest_sql_long(fx.db, "SELECT count(*) FROM kpi.overdue_roadmap_item"), 3);
     cr_expect_eq(mwtest_sql_long(fx.db, "SELECT count(*) FROM kpi.consent_below_100"), 2);
+    cr_expect_eq(mwtest_sql_long(fx.db, "SELECT schools_missing FROM kpi.site_document "
+                                        "WHERE document = 'program'"),
+                 2);
+    cr_expect_eq(mwtest_sql_long(fx.db, "SELECT count(*) FROM kpi.school_site WHERE compliant"), 1);
     char *label = mwtest_sql_str(fx.db, "SELECT col_description('kpi.district_period'::regclass, "
                                         "(SELECT attnum FROM pg_attribute WHERE attrelid = "
                                         "'kpi.district_period'::regclass AND attname = "
