@@ -294,6 +294,17 @@ await check('sign out forgets the token', async () => {
   assert.equal(await page.evaluate(() => sessionStorage.getItem('mentorwatch.token')), null);
 });
 
+await check('a region token: the region\'s figures, no raw report (personal data)', async () => {
+  if (!env.MW_REGION_TOKEN) return;
+  await signIn(page, base, env.MW_REGION_TOKEN);
+  assert.match(clean(await page.locator('h1').textContent()), /Демо регион/);
+  await page.goto(`${base}/#/school/SOSH14?year=${expect.year}&stage=intermediate`);
+  await page.getByRole('heading', { level: 1, name: 'МОУ «СОШ №14»' }).waitFor();
+  await page.locator('#school-report').getByText('недоступен с этим токеном').waitFor();
+  assert.equal(await page.locator('#report').count(), 0, 'no report rendered');
+  await page.getByRole('button', { name: 'Выйти' }).click();
+});
+
 // ---- phone (390×844) ---------------------------------------------------------------------
 
 const phone = await newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
