@@ -4,7 +4,7 @@
 --   mw.kpi_report                one summary row per report version, written at the ingest's
 --                                commit by a deferred trigger (so the figures are current the
 --                                moment a report lands; no batch job)
---   mw.kpi_report_compute(ids)   how a summary row is computed from the report's fact tables
+--   mw.kpi_report_compute(a, b) how a summary row is computed from the report's fact tables
 --                                (the trigger and the benchmark generator both call it)
 --   mw.kpi_school_period(y, s)   one row per school and period: its reporting status and the
 --                                summary of its current report
@@ -132,8 +132,9 @@ CREATE TABLE mw.kpi_report (
     incentives              int NOT NULL
 );
 
--- The summary rows of the given reports, computed from their fact tables.
-CREATE FUNCTION mw.kpi_report_compute(p_report_ids bigint[]) RETURNS SETOF mw.kpi_report
+-- The summary rows of the reports with ids from p_from to p_to, computed from their fact
+-- tables (one report: p_from = p_to; a range: the benchmark generator's bulk load).
+CREATE FUNCTION mw.kpi_report_compute(p_from bigint, p_to bigint) RETURNS SETOF mw.kpi_report
 LANGUAGE sql STABLE
 AS $$
 SELECT r.id, r.school_id, r.academic_year, r.stage, mw.kpi_local_date(r.received_at),
@@ -203,7 +204,7 @@ SELECT r.id, r.school_id, r.academic_year, r.stage, mw.kpi_local_date(r.received
              count(*) FILTER (WHERE p.role = 'mentee' AND p.category = 'teacher_digital_skills')
                  AS e_teacher_digital_skills
         FROM mw.report_participant p
-       WHERE p.report_id = ANY (p_report_ids)
+       WHERE p.report_id BETWEEN p_from AND p_to
        GROUP BY p.report_id) pa ON pa.report_id = r.id
   LEFT JOIN (
       SELECT p.report_id, count(*) AS pairs,
@@ -229,7 +230,7 @@ SELECT r.id, r.school_id, r.academic_year, r.stage, mw.kpi_local_date(r.received
              SELECT count(*) FILTER (WHERE m.feedback) AS with_feedback,
                     count(DISTINCT m.type) AS types
                FROM unnest(p.meetings) AS m) pm
-       WHERE p.report_id = ANY (p_report_ids)
+       WHERE p.report_id BETWEEN p_from AND p_to
        GROUP BY p.report_id) pr ON pr.report_id = r.id
   LEFT JOIN (
       SELECT i.report_id, count(*) AS items,
@@ -243,31 +244,31 @@ SELECT r.id, r.school_id, r.academic_year, r.stage, mw.kpi_local_date(r.received
                                           mw.kpi_local_date(r2.received_at)) AS state
                 FROM mw.report_roadmap_item ri
                 JOIN mw.report r2 ON r2.id = ri.report_id
-               WHERE ri.report_id = ANY (p_report_ids)) i
+               WHERE ri.report_id BETWEEN p_from AND p_to) i
        GROUP BY i.report_id) rm ON rm.report_id = r.id
   LEFT JOIN (
       SELECT d.report_id, count(*) AS documents
-        FROM mw.report_document d WHERE d.report_id = ANY (p_report_ids)
+        FROM mw.report_document d WHERE d.report_id BETWEEN p_from AND p_to
        GROUP BY d.report_id) dc ON dc.report_id = r.id
   LEFT JOIN (
       SELECT x.report_id, count(*) AS practices
-        FROM mw.report_practice x WHERE x.report_id = ANY (p_report_ids)
+        FROM mw.report_practice x WHERE x.report_id BETWEEN p_from AND p_to
        GROUP BY x.report_id) pc ON pc.report_id = r.id
   LEFT JOIN (
       SELECT c.report_id, count(*) AS competitions, sum(c.participants) AS participants,
              sum(c.winners) AS winners
-        FROM mw.report_competition c WHERE c.report_id = ANY (p_report_ids)
+        FROM mw.report_competition c WHERE c.report_id BETWEEN p_from AND p_to
        GROUP BY c.report_id) co ON co.report_id = r.id
   LEFT JOIN (
       SELECT x.report_id, sum(x.count) AS incentives
-        FROM mw.report_incentive x WHERE x.report_id = ANY (p_report_ids)
+        FROM mw.report_incentive x WHERE x.report_id BETWEEN p_from AND p_to
        GROUP BY x.report_id) ic ON ic.report_id = r.id
- WHERE r.id = ANY (p_report_ids)
+ WHERE r.id BETWEEN p_from AND p_to
 $$;
 
 -- Summaries of the reports already stored when this migration runs.
 INSERT INTO mw.kpi_report
-SELECT * FROM mw.kpi_report_compute(ARRAY(SELECT id FROM mw.report));
+SELECT * FROM mw.kpi_report_compute(0, (SELECT coalesce(max(id), 0) FROM mw.report));
 
 -- At the commit of the transaction that stored a report, after all its facts are in:
 -- a document rolled back alone (the ingest's subtransaction) takes its event with it.
@@ -275,7 +276,7 @@ CREATE FUNCTION mw.kpi_report_summarise() RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 BEGIN
-    INSERT INTO mw.kpi_report SELECT * FROM mw.kpi_report_compute(ARRAY[NEW.id]);
+    INSERT INTO mw.kpi_report SELECT * FROM mw.kpi_report_compute(NEW.id, NEW.id);
     INSERT INTO mw.kpi_period (academic_year, stage) VALUES (NEW.academic_year, NEW.stage)
         ON CONFLICT DO NOTHING;
     RETURN NULL;

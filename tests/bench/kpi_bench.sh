@@ -48,8 +48,7 @@ else
         local lo
         for ((lo = 1 + $1 * chunk; lo <= max_id; lo += 2 * chunk)); do
             psql_db -c "SET synchronous_commit = off" -c "INSERT INTO mw.kpi_report
-                SELECT * FROM mw.kpi_report_compute(ARRAY(SELECT id FROM mw.report
-                WHERE id BETWEEN $lo AND $((lo + chunk - 1))))"
+                SELECT * FROM mw.kpi_report_compute($lo, $((lo + chunk - 1)))"
         done
     }
     summarise 0 &

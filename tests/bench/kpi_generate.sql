@@ -12,7 +12,8 @@
 -- incentives, monitoring from the intermediate stage on. About 7 % of reports are missing,
 -- a third of the rest late, 8 % corrected once (two versions, both with their facts).
 -- District sizes are skewed like real ones: a city district has up to ~250 schools, most 5-30.
--- The raw body of each report is a short placeholder (no KPI reads it).
+-- The raw body of each report is a short placeholder (no KPI reads it); each school has two
+-- website checks.
 \set ON_ERROR_STOP on
 SET synchronous_commit = off;
 SET maintenance_work_mem = '512MB';
@@ -207,5 +208,19 @@ SELECT report_id, round((60 + random() * 40)::numeric, 1), round((55 + random() 
        CASE WHEN stage_ord = 3 THEN round((50 + random() * 40)::numeric, 1) END
   FROM gen_report
  WHERE stage_ord >= 2 AND random() < 0.8;
+
+\echo generate: website checks
+-- Two checks per school (the latest counts): about 15 % of required documents missing,
+-- 3 % behind broken links.
+INSERT INTO mw.site_check (school_id, checked_at, required, missing, broken, found_count,
+                           document_count, error_count, evidence)
+SELECT s.id, now() - make_interval(days => c * 180), req,
+       ARRAY(SELECT t FROM unnest(req) t WHERE random() < 0.15 AND s.id > 0),
+       ARRAY(SELECT t FROM unnest(req) t WHERE random() < 0.03 AND s.id > 0),
+       5, 7, 0, '{"generated": true}'
+  FROM mw.school s, generate_series(1, 0, -1) c,
+       (SELECT '{regulation,roadmap,order_implementation,order_curator,order_pairs,program}'
+                   ::mw.document_type[] AS req) r
+ ORDER BY c DESC, s.id;
 
 SET session_replication_role = origin;
