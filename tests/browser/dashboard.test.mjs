@@ -210,15 +210,20 @@ await check('schools table: filter by name and by status, sort by a column', asy
   await shot(page, 'schools-desktop');
 });
 
-await check('export: the schools table as CSV (BOM, ";", Russian headers) and XLSX', async () => {
-  const [csv] = await Promise.all([
+/* Clicks the schools table's export button for ext, checks the file's name, returns its bytes. */
+async function exportSchools(ext) {
+  const [download] = await Promise.all([
     page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Скачать таблицу школ в формате CSV' }).click(),
+    page.getByRole('button', { name: `Скачать таблицу школ в формате ${ext.toUpperCase()}` }).click(),
   ]);
-  assert.equal(csv.suggestedFilename(), `kpi-schools-${expect.year}-intermediate.csv`);
-  const csvPath = join(out, csv.suggestedFilename());
-  await csv.saveAs(csvPath);
-  const bytes = readFileSync(csvPath);
+  assert.equal(download.suggestedFilename(), `kpi-schools-${expect.year}-intermediate.${ext}`);
+  const path = join(out, download.suggestedFilename());
+  await download.saveAs(path);
+  return readFileSync(path);
+}
+
+await check('export: the schools table as CSV (BOM, ";", Russian headers) and XLSX', async () => {
+  const bytes = await exportSchools('csv');
   assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM');
   const lines = bytes.toString('utf8').slice(1).split('\r\n').filter(Boolean);
   assert.equal(lines.length, 1 + mid.expected, 'a header and one line per school');
@@ -226,14 +231,7 @@ await check('export: the schools table as CSV (BOM, ";", Russian headers) and XL
   for (const code of ['SOSH14', 'ITL24', 'SOSH8', 'POGAD']) assert.ok(lines.some((l) => l.includes(code)), code);
   assert.ok(!lines.some((l) => l.includes('OTHER1')));
 
-  const [xlsx] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Скачать таблицу школ в формате XLSX' }).click(),
-  ]);
-  assert.equal(xlsx.suggestedFilename(), `kpi-schools-${expect.year}-intermediate.xlsx`);
-  const xlsxPath = join(out, xlsx.suggestedFilename());
-  await xlsx.saveAs(xlsxPath);
-  const zip = readFileSync(xlsxPath);
+  const zip = await exportSchools('xlsx');
   assert.equal(zip.subarray(0, 4).toString('latin1'), 'PK\x03\x04', 'a ZIP container');
   assert.ok(zip.includes('xl/worksheets/sheet1.xml'), 'a spreadsheet');
   await page.getByText(/Файл kpi-schools-.*\.xlsx сохранён/).waitFor();

@@ -86,15 +86,18 @@ static int header_count(const struct mwtest_response *resp, const char *name)
     return n;
 }
 
-static void expect_error_json(const struct mwtest_response *resp, const char *code)
+/* The answer has this status and a JSON error body with this code and a message. */
+static void expect_error(const struct mwtest_response *resp, long status, const char *code,
+                         const char *what)
 {
+    cr_expect_eq(resp->status, status, "%s: status %ld, want %ld", what, resp->status, status);
     cJSON *doc = cJSON_Parse(resp->body);
-    cr_assert_not_null(doc, "a JSON error body: %s", resp->body);
+    cr_assert_not_null(doc, "%s: a JSON error body: %s", what, resp->body);
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(doc, "code");
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(doc, "message");
-    cr_expect(cJSON_IsString(c) && strcmp(c->valuestring, code) == 0, "code %s in %s", code,
-              resp->body);
-    cr_expect(cJSON_IsString(m) && strlen(m->valuestring) > 0, "a message");
+    cr_expect(cJSON_IsString(c) && strcmp(c->valuestring, code) == 0, "%s: code %s in %s", what,
+              code, resp->body);
+    cr_expect(cJSON_IsString(m) && strlen(m->valuestring) > 0, "%s: a message", what);
     cJSON_Delete(doc);
 }
 
@@ -183,14 +186,12 @@ Test(static_route, missing_files_and_other_methods)
 {
     struct mwtest_response resp;
     get(&resp, "GET", "/nothing.js", NULL);
-    cr_expect_eq(resp.status, 404);
+    expect_error(&resp, 404, "not_found", "a missing file");
     cr_expect(strncmp(mwtest_header(&resp, "Content-Type"), "application/json", 16) == 0);
-    expect_error_json(&resp, "not_found");
     mwtest_response_free(&resp);
 
     get(&resp, "GET", "/.secret", NULL);
-    cr_expect_eq(resp.status, 400, "hidden files are not even looked up");
-    expect_error_json(&resp, "invalid_path");
+    expect_error(&resp, 400, "invalid_path", "hidden files are not even looked up");
     mwtest_response_free(&resp);
 
     get(&resp, "GET", "/link.txt", NULL);
@@ -200,15 +201,13 @@ Test(static_route, missing_files_and_other_methods)
 
     char *url = mwtest_fmt("%s/index.html", collector->base_url);
     cr_assert_eq(mwtest_http(&resp, "POST", url, NULL, "x", 1, NULL), 0);
-    cr_expect_eq(resp.status, 405);
+    expect_error(&resp, 405, "method_not_allowed", "POST of a file");
     cr_expect_str_eq(mwtest_header(&resp, "Allow"), "GET, HEAD");
-    expect_error_json(&resp, "method_not_allowed");
     mwtest_response_free(&resp);
     free(url);
 
     get(&resp, "GET", "/api/v1/unknown", NULL);
-    cr_expect_eq(resp.status, 404, "API paths are never files");
-    expect_error_json(&resp, "not_found");
+    expect_error(&resp, 404, "not_found", "API paths are never files");
     mwtest_response_free(&resp);
 
     get(&resp, "GET", "/healthz", NULL);
