@@ -331,15 +331,8 @@ static cJSON *rows_json(const PGresult *res)
 
 static void reply_json(struct kpi_request *kr, cJSON *value)
 {
-    char *text = value ? cJSON_PrintUnformatted(value) : NULL;
-    cJSON_Delete(value);
     release(kr);
-    if (text == NULL) {
-        request_reply_error(&kr->base, 500, "internal_error", "Внутренняя ошибка сервера");
-        return;
-    }
-    request_reply_json(&kr->base, 200, text);
-    free(text);
+    request_reply_cjson(&kr->base, value);
 }
 
 static void reply_data_json(struct kpi_request *kr, const PGresult *res)
