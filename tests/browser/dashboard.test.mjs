@@ -168,6 +168,14 @@ await check('overview, entry stage: late and missing reports', async () => {
   assert.match(await page.locator('[data-card="young-coverage"]').getAttribute('class'), /card--bad/, 'below the target');
 });
 
+await check('the period from the keyboard: the page changes, the focus stays on the select', async () => {
+  await page.getByLabel('Этап', { exact: true }).focus();
+  await page.keyboard.press('ArrowDown');
+  await page.locator('.lead', { hasText: 'промежуточный этап' }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.id === 'period-stage');
+  assert.equal(await cardValue(page, 'reported'), `${mid.received} из ${mid.expected}`);
+});
+
 await check('schools table: the district\'s four schools in colour, not the neighbour\'s', async () => {
   await choosePeriod(page, 'intermediate', 'промежуточный');
   await page.getByRole('navigation', { name: 'Разделы' }).getByRole('link', { name: 'Школы' }).click();

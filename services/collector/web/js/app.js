@@ -29,6 +29,8 @@ let renderCount = 0;
 
 async function route({ focus = true } = {}) {
   const mine = ++renderCount;
+  // A period or filter chosen from the keyboard keeps its focus across the new page.
+  const kept = document.activeElement?.tagName === 'SELECT' ? document.activeElement.id : null;
   const { parts, params } = parseHash();
   const signedIn = Boolean(getToken());
   nav.hidden = !signedIn;
@@ -63,7 +65,9 @@ async function route({ focus = true } = {}) {
     const title = main.querySelector('h1');
     document.title = `${title ? title.textContent : 'Панель'} — Наставничество`;
   }
-  if (focus) (main.querySelector('h1') || main).focus({ preventScroll: false });
+  if (!focus) return;
+  const again = kept && document.getElementById(kept);
+  (again || main.querySelector('h1') || main).focus({ preventScroll: Boolean(again) });
 }
 
 document.getElementById('signout').addEventListener('click', () => {

@@ -120,7 +120,7 @@ export async function renderOverview({ params }) {
     kpiRows('consent', q).catch(() => null),
     kpiRows('site-documents', {}).catch(() => null),
   ]);
-  const where = summary.district_name || summary.region_name || 'район';
+  const where = summary.district_name || summary.region_name || (summary.level === 'all' ? 'все школы' : 'район');
   const periodText = `${yearLabel(year)} учебный год, ${STAGES[stage]} этап`;
 
   return h('div', { class: 'page' },
