@@ -49,6 +49,7 @@ step() { printf '\n==== %s ==== (%d:%02d)\n' "$*" $((SECONDS / 60)) $((SECONDS %
 # ---- results -------------------------------------------------------------------------------
 
 total_passed=0
+total_skipped=0
 total_failed=0
 summary=()
 
@@ -168,6 +169,7 @@ for b in "${builds[@]}"; do
     cp "$testlog" "$logs/ctest-$b.log"
     while read -r name status passed failed leaks skipped; do
         note=""
+        total_skipped=$((total_skipped + skipped))
         ((skipped == 0)) || note="$skipped skipped: see the [SKIP] lines in $logs/ctest-$b.log"
         if [[ "$passed" == "-" ]]; then
             # Not a Criterion run (crashed before its synthesis, or not built): one test.
@@ -282,7 +284,7 @@ step "summary"
 for line in "${summary[@]}"; do
     echo "$line"
 done
-if ((total_passed + total_failed == 0)); then
+if ((total_passed + total_failed + total_skipped == 0)); then
     echo "no test ran"
     total_failed=1
 fi
