@@ -37,8 +37,3 @@ export function clear(el) {
   el.replaceChildren();
   return el;
 }
-
-/* A visually hidden text for screen readers. */
-export function srOnly(text) {
-  return h('span', { class: 'sr-only' }, text);
-}

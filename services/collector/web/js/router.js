@@ -17,7 +17,3 @@ export function hashFor(path, params = {}) {
   const qs = q.toString();
   return `#/${path}${qs ? `?${qs}` : ''}`;
 }
-
-export function navigate(path, params) {
-  location.hash = hashFor(path, params);
-}

@@ -12,7 +12,7 @@ import { card, dataTable, exportButtons, notice, periodForm, resolvePeriod, sect
 const of = (part, whole) => `${formatNumber(part)} из ${formatNumber(whole)}`;
 
 function headlineCards(k) {
-  const cards = [
+  return [
     card({
       id: 'reported', title: 'Сдали отчёт',
       value: of(k.reports_received, k.schools_expected),
@@ -25,14 +25,10 @@ function headlineCards(k) {
       detail: `вовремя: ${formatNumber(k.reports_on_time)} · с опозданием: ${formatNumber(k.reports_late)}`,
       tone: k.reports_late > 0 ? 'warn' : k.reports_on_time > 0 ? 'ok' : 'neutral',
     }),
-  ];
-  if (k.partial) return cards;
-  const target = k.young_coverage_target ?? 50;
-  cards.push(
     card({
       id: 'young-coverage', title: 'Охват молодых педагогов',
       value: formatPercent(k.young_coverage),
-      detail: `${of(k.young_teachers_mentored, k.young_teachers)} · цель ${formatPercent(target)} · школ ниже цели: ${formatNumber(k.schools_below_target)}`,
+      detail: `${of(k.young_teachers_mentored, k.young_teachers)} · цель ${formatPercent(k.young_coverage_target ?? 50)} · школ ниже цели: ${formatNumber(k.schools_below_target)}`,
       tone: k.young_coverage_met === null || k.young_coverage_met === undefined ? 'neutral' : k.young_coverage_met ? 'ok' : 'bad',
     }),
     card({
@@ -78,8 +74,7 @@ function headlineCards(k) {
       value: formatNumber(k.practices),
       detail: `лучших практик · конкурсов: ${formatNumber(k.competitions)}, участников: ${formatNumber(k.competition_participants)}, победителей: ${formatNumber(k.competition_winners)}`,
     }),
-  );
-  return cards;
+  ];
 }
 
 /* The indicators drawn over time, with their targets. */
@@ -116,9 +111,9 @@ export async function renderOverview({ params }) {
   const q = { year, stage };
   const [summary, overdue, consent, documents] = await Promise.all([
     kpiSummary(year, stage),
-    kpiRows('overdue', q).catch(() => null),
-    kpiRows('consent', q).catch(() => null),
-    kpiRows('site-documents', {}).catch(() => null),
+    kpiRows('overdue', q),
+    kpiRows('consent', q),
+    kpiRows('site-documents', {}).catch(() => null), // empty until sites are checked
   ]);
   const where = summary.district_name || summary.region_name || (summary.level === 'all' ? 'все школы' : 'район');
   const periodText = `${yearLabel(year)} учебный год, ${STAGES[stage]} этап`;
@@ -129,13 +124,12 @@ export async function renderOverview({ params }) {
         h('h1', { tabindex: '-1' }, `Обзор: ${where}`),
         h('p', { class: 'lead', id: 'period-text' }, periodText)),
       periodForm(period, '')),
-    summary.partial ? notice('Сервер пока не рассчитывает показатели целевой модели: показана только сдача отчётов.') : null,
     section('headline', 'Главные показатели',
       h('div', { class: 'cards' }, headlineCards(summary)),
-      summary.partial ? null : exportButtons('/api/v1/kpi/summary', q, 'сводные показатели', `kpi-summary-${year}-${stage}`),
+      exportButtons('/api/v1/kpi/summary', q, 'сводные показатели', `kpi-summary-${year}-${stage}`),
       h('p', {}, h('a', { class: 'button button--secondary', href: hashFor('schools', q) }, 'Таблица школ →'))),
-    summary.partial ? null : section('charts', 'Показатели по этапам и годам', charts(series, summary)),
-    overdue === null ? null : section('overdue', 'Просроченные пункты дорожных карт',
+    section('charts', 'Показатели по этапам и годам', charts(series, summary)),
+    section('overdue', 'Просроченные пункты дорожных карт',
       dataTable({
         caption: `Пункты, не выполненные в срок (${periodText})`,
         empty: 'Просроченных пунктов нет.',
@@ -150,7 +144,7 @@ export async function renderOverview({ params }) {
       }),
       overdue.length > 20 ? notice(`Показаны 20 из ${overdue.length}; полный список — в выгрузке.`) : null,
       overdue.length ? exportButtons('/api/v1/kpi/overdue', q, 'просроченные пункты', `kpi-overdue-${year}-${stage}`) : null),
-    consent === null ? null : section('consent', 'Школы, где согласия есть не у всех участников',
+    section('consent', 'Школы, где согласия есть не у всех участников',
       dataTable({
         caption: 'Согласия на обработку персональных данных (должно быть 100 %)',
         empty: 'Согласия есть у всех участников.',

@@ -20,7 +20,7 @@ function reportStatus(r) {
 }
 
 function schoolCards(k) {
-  if (!k || k.partial) return null;
+  if (!k) return null;
   return h('div', { class: 'cards cards--compact' },
     card({ id: 'school-coverage', title: 'Охват молодых педагогов', value: formatPercent(k.young_coverage),
       detail: `${formatNumber(k.young_teachers_mentored)} из ${formatNumber(k.young_teachers)} · цель ${formatPercent(k.young_coverage_target ?? 50)}`,

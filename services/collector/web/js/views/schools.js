@@ -30,10 +30,10 @@ const COLUMNS = [
   { key: 'status', title: 'Отчёт', value: (r) => STATUS_RANK[r.status] ?? 9 },
   { key: 'version', title: 'Версия', num: true, value: (r) => r.version ?? -1 },
   { key: 'received', title: 'Получен', value: (r) => r.received_at || '' },
-  { key: 'coverage', title: 'Охват молодых педагогов', num: true, kpi: true, value: (r) => r.young_coverage ?? -1 },
-  { key: 'consent', title: 'Согласия', num: true, kpi: true, value: (r) => r.consent_share ?? -1 },
-  { key: 'pairs', title: 'Пары', num: true, kpi: true, value: (r) => r.pairs ?? -1 },
-  { key: 'site', title: 'Сайт', kpi: true, value: (r) => ({ not_compliant: 0, unknown: 1, compliant: 2 })[siteStatus(r)] },
+  { key: 'coverage', title: 'Охват молодых педагогов', num: true, value: (r) => r.young_coverage ?? -1 },
+  { key: 'consent', title: 'Согласия', num: true, value: (r) => r.consent_share ?? -1 },
+  { key: 'pairs', title: 'Пары', num: true, value: (r) => r.pairs ?? -1 },
+  { key: 'site', title: 'Сайт', value: (r) => ({ not_compliant: 0, unknown: 1, compliant: 2 })[siteStatus(r)] },
 ];
 
 function cell(col, r, period) {
@@ -70,13 +70,11 @@ export async function renderSchools({ params }) {
   const { year, stage } = period;
   const q = { year, stage };
   const rows = await kpiSchools(year, stage);
-  const partial = rows.some((r) => r.partial);
-  const columns = COLUMNS.filter((c) => !(partial && c.kpi));
   const state = { sort: 'name', dir: 1, text: '', status: '', site: '' };
 
   const tbody = h('tbody', {});
   const count = h('p', { class: 'muted', id: 'schools-count', role: 'status' });
-  const headers = columns.map((c) => {
+  const headers = COLUMNS.map((c) => {
     const th = h('th', { scope: 'col', class: c.num ? 'num' : null, 'data-col': c.key },
       h('button', { type: 'button', class: 'sort', onclick: () => sortBy(c.key) }, c.title,
         h('span', { class: 'sort__icon', 'aria-hidden': 'true' })));
@@ -85,7 +83,7 @@ export async function renderSchools({ params }) {
 
   function draw() {
     const needle = state.text.trim().toLocaleLowerCase('ru');
-    const col = columns.find((c) => c.key === state.sort);
+    const col = COLUMNS.find((c) => c.key === state.sort);
     const shown = rows
       .filter((r) => !needle || `${r.school_name} ${r.school}`.toLocaleLowerCase('ru').includes(needle))
       .filter((r) => !state.status || r.status === state.status)
@@ -96,7 +94,7 @@ export async function renderSchools({ params }) {
         const c = va < vb ? -1 : va > vb ? 1 : 0;
         return c * state.dir || a.school.localeCompare(b.school);
       });
-    clear(tbody).append(...shown.map((r) => h('tr', { 'data-school': r.school }, columns.map((c) => cell(c, r, q)))));
+    clear(tbody).append(...shown.map((r) => h('tr', { 'data-school': r.school }, COLUMNS.map((c) => cell(c, r, q)))));
     for (const th of headers) {
       if (th.dataset.col === state.sort) th.setAttribute('aria-sort', state.dir > 0 ? 'ascending' : 'descending');
       else th.removeAttribute('aria-sort');
@@ -113,7 +111,7 @@ export async function renderSchools({ params }) {
 
   // The same sorting as the column headers, for phones (where the headers are hidden).
   const sortSelect = h('select', { id: 'sort', onchange: (e) => { const [k, d] = e.target.value.split(':'); sortBy(k, Number(d)); } },
-    columns.flatMap((c) => [
+    COLUMNS.flatMap((c) => [
       h('option', { value: `${c.key}:1` }, `${c.title} ↑`),
       h('option', { value: `${c.key}:-1` }, `${c.title} ↓`),
     ]));
@@ -128,7 +126,7 @@ export async function renderSchools({ params }) {
       h('select', { id: 'filter-status', onchange: (e) => { state.status = e.target.value; draw(); } },
         h('option', { value: '' }, 'все'),
         Object.entries(REPORT_STATUS).map(([k, v]) => h('option', { value: k }, v.text)))),
-    partial ? null : h('div', { class: 'field' },
+    h('div', { class: 'field' },
       h('label', { for: 'filter-site' }, 'Сайт'),
       h('select', { id: 'filter-site', onchange: (e) => { state.site = e.target.value; draw(); } },
         h('option', { value: '' }, 'все'),
@@ -141,7 +139,6 @@ export async function renderSchools({ params }) {
     h('div', { class: 'page__head' },
       h('div', {}, h('h1', { tabindex: '-1' }, 'Школы района'), h('p', { class: 'lead' }, periodText)),
       periodForm(period, 'schools')),
-    partial ? notice('Сервер пока не рассчитывает показатели целевой модели: показана только сдача отчётов.') : null,
     filters,
     count,
     rows.length
@@ -151,5 +148,5 @@ export async function renderSchools({ params }) {
           h('thead', {}, h('tr', {}, headers)),
           tbody))
       : notice('В районе пока нет школ.'),
-    partial ? null : exportButtons('/api/v1/kpi/schools', q, 'таблицу школ', `kpi-schools-${year}-${stage}`));
+    exportButtons('/api/v1/kpi/schools', q, 'таблицу школ', `kpi-schools-${year}-${stage}`));
 }
