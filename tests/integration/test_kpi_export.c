@@ -61,7 +61,8 @@ static void csv_parse(const char *p, struct csv *c)
             p++;
         } else if (*p == ';' || (p[0] == '\r' && p[1] == '\n')) {
             cr_assert(c->rows < 64 && c->cols[c->rows] < 160, "CSV too large for the test");
-            c->cell[c->rows][c->cols[c->rows]++] = strndup(cell, len);
+            cell[len] = '\0';
+            c->cell[c->rows][c->cols[c->rows]++] = strdup(cell);
             len = 0;
             at_start = true;
             if (*p == ';') {
