@@ -59,7 +59,8 @@ function headlineCards(k) {
       tone: k.roadmap_overdue > 0 ? 'bad' : k.roadmap_items > 0 ? 'ok' : 'neutral',
     }),
     card({
-      id: 'satisfaction', title: 'Удовлетворённость участников',
+      // A soft hyphen: the one word too long for a phone's card.
+      id: 'satisfaction', title: 'Удовлетворён\u00adность участников',
       value: formatPercent(k.satisfaction_mentees),
       detail: `наставляемые; наставники: ${formatPercent(k.satisfaction_mentors)} · рост показателей: ${k.growth === null || k.growth === undefined ? '—' : `${formatNumber(k.growth)} п. п.`}`,
     }),
