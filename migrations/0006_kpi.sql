@@ -310,6 +310,8 @@ SELECT NULL::bigint AS school_id, NULL::boolean AS compliant
 CREATE FUNCTION mw.kpi_school_period(p_year mw.academic_year, p_stage mw.stage_name)
 RETURNS TABLE (
     school_id bigint, district_id bigint, region_id bigint,
+    school_code text, school_name text, district_code text, district_name text,
+    region_code text, region_name text,
     academic_year mw.academic_year, stage mw.stage_name,
     young_coverage_target numeric, deadline timestamptz,
     report_id bigint, version int, received_at timestamptz, last_received_at timestamptz,
@@ -378,37 +380,39 @@ RETURNS TABLE (
     incentives int)
 LANGUAGE sql STABLE
 AS $$
-SELECT s.id, s.district_id, d.region_id, p.academic_year, p.stage,
+SELECT s.id, s.district_id, d.region_id,
+       s.code::text, s.name, d.code::text, d.name, rg.code::text, rg.name,
+       p.academic_year, p.stage,
        rg.young_coverage_target, st.deadline,
-       rs.current_report_id, rs.current_version, rs.first_received_at, rs.last_received_at,
-       CASE WHEN rs.school_id IS NULL AND (st.deadline IS NULL OR st.deadline > now())
+       c.current_report_id, c.current_version, c.first_received_at, c.last_received_at,
+       CASE WHEN c.slot_school IS NULL AND (st.deadline IS NULL OR st.deadline > now())
                 THEN 'pending'
-            WHEN rs.school_id IS NULL THEN 'missing'
+            WHEN c.slot_school IS NULL THEN 'missing'
             WHEN st.deadline IS NULL THEN 'no_deadline'
-            WHEN rs.first_received_at <= st.deadline THEN 'on_time'
+            WHEN c.first_received_at <= st.deadline THEN 'on_time'
             ELSE 'late' END,
-       kr.young_teachers > 0
-           AND kr.young_teachers_mentored * 100 < rg.young_coverage_target * kr.young_teachers,
-       kr.participants_with_consent < kr.mentors + kr.mentees,
+       c.young_teachers > 0
+           AND c.young_teachers_mentored * 100 < rg.young_coverage_target * c.young_teachers,
+       c.participants_with_consent < c.mentors + c.mentees,
        site.school_id IS NOT NULL, site.compliant,
-       kr.as_of, kr.teachers_total, kr.young_teachers, kr.young_teachers_mentored, kr.mentors,
-       kr.mentors_trained, kr.mentees, kr.participants_with_consent, kr.mentors_teacher,
-       kr.mentors_student, kr.mentors_parent, kr.mentors_graduate, kr.mentors_employer_staff,
-       kr.mentors_entrepreneur, kr.mentors_veteran, kr.mentees_student_gifted,
-       kr.mentees_student_low_results, kr.mentees_student_disabilities,
-       kr.mentees_student_difficult_situation, kr.mentees_student_behaviour,
-       kr.mentees_student_disengaged, kr.mentees_teacher_young_specialist,
-       kr.mentees_teacher_burnout, kr.mentees_teacher_new_to_school,
-       kr.mentees_teacher_digital_skills, kr.pairs, kr.pairs_teacher_teacher,
-       kr.pairs_teacher_student, kr.pairs_student_student, kr.pairs_employer_student,
-       kr.pairs_graduate_student, kr.pairs_parent_student, kr.pairs_formed, kr.pairs_active,
-       kr.pairs_completed, kr.pairs_terminated, kr.pairs_with_plan, kr.pairs_with_order,
-       kr.meetings, kr.meetings_with_feedback, kr.pairs_cycle_complete, kr.cycle_steps,
-       kr.roadmap_items, kr.roadmap_done_on_time, kr.roadmap_done_late, kr.roadmap_overdue,
-       kr.roadmap_not_due, kr.roadmap_cancelled, kr.has_monitoring, kr.satisfaction_mentors,
-       kr.satisfaction_mentees, kr.quality, kr.growth_entry, kr.growth_exit, kr.documents_listed,
-       kr.practices, kr.competitions, kr.competition_participants, kr.competition_winners,
-       kr.incentives
+       c.as_of, c.teachers_total, c.young_teachers, c.young_teachers_mentored, c.mentors,
+       c.mentors_trained, c.mentees, c.participants_with_consent, c.mentors_teacher,
+       c.mentors_student, c.mentors_parent, c.mentors_graduate, c.mentors_employer_staff,
+       c.mentors_entrepreneur, c.mentors_veteran, c.mentees_student_gifted,
+       c.mentees_student_low_results, c.mentees_student_disabilities,
+       c.mentees_student_difficult_situation, c.mentees_student_behaviour,
+       c.mentees_student_disengaged, c.mentees_teacher_young_specialist,
+       c.mentees_teacher_burnout, c.mentees_teacher_new_to_school,
+       c.mentees_teacher_digital_skills, c.pairs, c.pairs_teacher_teacher,
+       c.pairs_teacher_student, c.pairs_student_student, c.pairs_employer_student,
+       c.pairs_graduate_student, c.pairs_parent_student, c.pairs_formed, c.pairs_active,
+       c.pairs_completed, c.pairs_terminated, c.pairs_with_plan, c.pairs_with_order,
+       c.meetings, c.meetings_with_feedback, c.pairs_cycle_complete, c.cycle_steps,
+       c.roadmap_items, c.roadmap_done_on_time, c.roadmap_done_late, c.roadmap_overdue,
+       c.roadmap_not_due, c.roadmap_cancelled, c.has_monitoring, c.satisfaction_mentors,
+       c.satisfaction_mentees, c.quality, c.growth_entry, c.growth_exit, c.documents_listed,
+       c.practices, c.competitions, c.competition_participants, c.competition_winners,
+       c.incentives
   FROM mw.school s
   JOIN mw.district d ON d.id = s.district_id
   JOIN mw.region rg ON rg.id = d.region_id
@@ -417,9 +421,17 @@ SELECT s.id, s.district_id, d.region_id, p.academic_year, p.stage,
              SELECT p_year, p_stage WHERE p_year IS NOT NULL) p
   LEFT JOIN mw.stage st ON st.district_id = s.district_id
                        AND st.academic_year = p.academic_year AND st.stage = p.stage
-  LEFT JOIN mw.report_slot rs ON rs.school_id = s.id
-                             AND rs.academic_year = p.academic_year AND rs.stage = p.stage
-  LEFT JOIN mw.kpi_report kr ON kr.report_id = rs.current_report_id
+  -- A probe of the slot's and the summary's primary keys per school and period, whatever
+  -- the planner estimates (LIMIT keeps the subquery from being flattened into a hash join
+  -- over every slot of the country).
+  LEFT JOIN LATERAL (
+      SELECT rs.school_id AS slot_school, rs.current_report_id, rs.current_version,
+             rs.first_received_at, rs.last_received_at, kr.*
+        FROM mw.report_slot rs
+        LEFT JOIN mw.kpi_report kr ON kr.report_id = rs.current_report_id
+       WHERE rs.school_id = s.id AND rs.academic_year = p.academic_year
+         AND rs.stage = p.stage
+       LIMIT 1) c ON true
   LEFT JOIN mw.kpi_school_site site ON site.school_id = s.id
 $$;
 
@@ -477,7 +489,8 @@ CREATE FUNCTION mw.kpi_rows(p_level text, p_year mw.academic_year, p_stage mw.st
 RETURNS SETOF mw.kpi_row
 LANGUAGE sql STABLE
 AS $$
-SELECT p_level, rg.code::text, rg.name, d.code::text, d.name, s.code::text, s.name,
+SELECT p_level, g.region_code, g.region_name, g.district_code, g.district_name, g.school_code,
+       g.school_name,
        g.academic_year::text, g.stage, g.status, g.version, g.received_at, g.last_received_at,
        g.deadline,
        g.expected, g.received, g.on_time, g.late, g.missing, g.pending, g.no_deadline,
@@ -516,6 +529,16 @@ SELECT p_level, rg.code::text, rg.name, d.code::text, d.name, s.code::text, s.na
                  AS region_id,
              CASE WHEN p_level IN ('district', 'school') THEN x.district_id END AS district_id,
              CASE WHEN p_level = 'school' THEN x.school_id END AS school_id,
+             CASE WHEN p_level IN ('region', 'district', 'school') THEN x.region_code END
+                 AS region_code,
+             CASE WHEN p_level IN ('region', 'district', 'school') THEN x.region_name END
+                 AS region_name,
+             CASE WHEN p_level IN ('district', 'school') THEN x.district_code END
+                 AS district_code,
+             CASE WHEN p_level IN ('district', 'school') THEN x.district_name END
+                 AS district_name,
+             CASE WHEN p_level = 'school' THEN x.school_code END AS school_code,
+             CASE WHEN p_level = 'school' THEN x.school_name END AS school_name,
              x.academic_year, x.stage,
              CASE WHEN p_level = 'school' THEN max(x.status) END AS status,
              CASE WHEN p_level = 'school' THEN max(x.version) END AS version,
@@ -600,11 +623,8 @@ SELECT p_level, rg.code::text, rg.name, d.code::text, d.name, s.code::text, s.na
        WHERE (p_region IS NULL OR x.region_id = p_region)
          AND (p_district IS NULL OR x.district_id = p_district)
          AND (p_school IS NULL OR x.school_id = p_school)
-       GROUP BY 1, 2, 3, x.academic_year, x.stage
+       GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, x.academic_year, x.stage
       HAVING p_year IS NOT NULL OR count(x.report_id) > 0 OR count(x.deadline) > 0) g
-  LEFT JOIN mw.region rg ON rg.id = g.region_id
-  LEFT JOIN mw.district d ON d.id = g.district_id
-  LEFT JOIN mw.school s ON s.id = g.school_id
 $$;
 
 -- The roadmap items counted in roadmap_overdue, for the current reports of one period.
@@ -649,15 +669,12 @@ CREATE FUNCTION mw.kpi_consent(p_year mw.academic_year, p_stage mw.stage_name,
 RETURNS SETOF mw.kpi_consent_row
 LANGUAGE sql STABLE
 AS $$
-SELECT s.code::text, s.name, d.code::text, d.name, rg.code::text,
+SELECT x.school_code, x.school_name, x.district_code, x.district_name, x.region_code,
        x.academic_year::text, x.stage,
        x.mentors + x.mentees, x.participants_with_consent,
        x.mentors + x.mentees - x.participants_with_consent,
        mw.kpi_share(x.participants_with_consent, x.mentors + x.mentees)
   FROM mw.kpi_school_period(p_year, p_stage) x
-  JOIN mw.school s ON s.id = x.school_id
-  JOIN mw.district d ON d.id = x.district_id
-  JOIN mw.region rg ON rg.id = x.region_id
  WHERE x.consent_below_100
    AND (p_region IS NULL OR x.region_id = p_region)
    AND (p_district IS NULL OR x.district_id = p_district)
