@@ -13,6 +13,9 @@
 #   MW_BENCH_SCHOOLS, MW_BENCH_DISTRICTS, MW_BENCH_REGIONS, MW_BENCH_YEARS: the scale
 #   MW_BENCH_PORT     the collector's port (default 18551)
 #   MW_BENCH_CONNECTIONS  wrk connections (default 4; wrk threads: 2)
+#   MW_BENCH_RANDOM_PAGE_COST  the database's random_page_cost (default 1.1: SSD, data
+#                     cached; PostgreSQL's default of 4 makes the planner scan whole tables
+#                     where a region needs a few hundred index probes)
 set -euo pipefail
 admin=${1:?usage: kpi_bench.sh ADMIN_CONNINFO [SECONDS]}
 secs=${2:-10}
@@ -89,6 +92,7 @@ psql_db -c "DELETE FROM mw.api_token WHERE label = 'kpi_bench'" -c "
     (sha256('kpi-bench-school'), 'school', NULL, NULL, $school_id, 'kpi_bench')"
 echo "kpi_bench: big region $(psql_db -c "SELECT count(*) FROM mw.school s JOIN mw.district d ON d.id = s.district_id WHERE d.region_id = $big_region") schools, median region $(psql_db -c "SELECT count(*) FROM mw.school s JOIN mw.district d ON d.id = s.district_id WHERE d.region_id = $mid_region") schools, big district $(psql_db -c "SELECT count(*) FROM mw.school WHERE district_id = $big_district") schools, median district $(psql_db -c "SELECT count(*) FROM mw.school WHERE district_id = $mid_district") schools"
 
+psql_db -c "ALTER DATABASE $db SET random_page_cost = ${MW_BENCH_RANDOM_PAGE_COST:-1.1}"
 log=$(mktemp)
 DATABASE_URL="$url" MW_LISTEN="127.0.0.1:$port" MW_LOG_LEVEL=warn "$collector" >"$log" 2>&1 &
 collector_pid=$!
