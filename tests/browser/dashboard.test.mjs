@@ -312,6 +312,24 @@ await check('a region token: the region\'s figures, no raw report (personal data
   await page.getByRole('button', { name: 'Выйти' }).click();
 });
 
+await check('a report sent now is on the overview after «Обновить» (no stale figures)', async () => {
+  if (!env.MW_SCHOOL_TOKEN) return;
+  await signIn(page, base, token);
+  await choosePeriod(page, 'final', 'итоговый');
+  assert.equal(await cardValue(page, 'reported'), `0 из ${mid.expected}`);
+  const example = new URL('../../services/collector/api/examples/sosh14-2024-intermediate.json', import.meta.url);
+  const report = { ...JSON.parse(readFileSync(example, 'utf8')), academic_year: expect.year.replace('-', '/'), stage: 'final' };
+  const resp = await fetch(`${base}/api/v1/reports`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${env.MW_SCHOOL_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(report),
+  });
+  assert.equal(resp.status, 201, await resp.text());
+  await page.getByRole('button', { name: 'Обновить данные' }).click();
+  await page.locator('[data-card="reported"] .card__value', { hasText: `1 из ${mid.expected}` }).waitFor();
+  assert.match(clean(await page.locator('#status').textContent()), /^Данные на \d\d:\d\d$/);
+});
+
 // ---- phone (390×844) ---------------------------------------------------------------------
 
 const phone = await newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });

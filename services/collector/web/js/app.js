@@ -49,7 +49,8 @@ async function route({ focus = true } = {}) {
       if (view === 'schools') node = await renderSchools(ctx);
       else if (view === 'school' && parts[1]) node = await renderSchool(parts[1], ctx);
       else node = await renderOverview(ctx);
-      setStatus('');
+      // Figures change the moment a report lands: say when these were read.
+      setStatus(`Данные на ${new Date().toLocaleTimeString('ru-RU', { hour: '2-digit', minute: '2-digit' })}`);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         clearToken();
@@ -75,6 +76,8 @@ document.getElementById('signout').addEventListener('click', () => {
   location.hash = '#/';
   route();
 });
+
+document.getElementById('refresh').addEventListener('click', () => route({ focus: false }));
 
 window.addEventListener('hashchange', () => route());
 route({ focus: false });
