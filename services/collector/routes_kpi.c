@@ -4,13 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "db_pool.h"
 #include "export_table.h"
 #include "log.h"
+#include "kpi_json.h"
 #include "offload.h"
-#include "pg_json.h"
 #include "request.h"
 #include "routes.h"
 #include "worker.h"
@@ -297,64 +295,40 @@ static void apply_principal(struct kpi_request *kr, const PGresult *res)
         snprintf(kr->school, sizeof(kr->school), "%s", kr->my_school);
 }
 
-/* Columns "a__b" become member b of object a: the Kpi object's breakdowns. */
-static void nest_members(cJSON *obj)
+/* 200 with the body built in kr->out, in the request's format. */
+static void reply_output(struct kpi_request *kr)
 {
-    cJSON *item = obj->child;
-    while (item != NULL) {
-        cJSON *next = item->next;
-        const char *sep = strstr(item->string, "__");
-        if (sep != NULL) {
-            char group[64];
-            snprintf(group, sizeof(group), "%.*s", (int)(sep - item->string), item->string);
-            cJSON *parent = cJSON_GetObjectItemCaseSensitive(obj, group);
-            if (parent == NULL) {
-                parent = cJSON_CreateObject();
-                cJSON_AddItemToObject(obj, group, parent);
-            }
-            cJSON_DetachItemViaPointer(obj, item);
-            char member[64];
-            snprintf(member, sizeof(member), "%s", sep + 2);
-            cJSON_AddItemToObject(parent, member, item);
-        }
-        item = next;
-    }
-}
-
-static cJSON *rows_json(const PGresult *res)
-{
-    cJSON *rows = pg_rows_to_json(res);
-    for (cJSON *row = rows ? rows->child : NULL; row != NULL; row = row->next)
-        nest_members(row);
-    return rows;
-}
-
-static void reply_json(struct kpi_request *kr, cJSON *value)
-{
+    struct export_output body = kr->out;
+    kr->out = (struct export_output){0};
     release(kr);
-    request_reply_cjson(&kr->base, value);
+    request_finish(&kr->base, 200, kpi_formats[kr->format].content_type, body.data, body.len);
+    export_output_free(&body);
 }
 
 static void reply_data_json(struct kpi_request *kr, const PGresult *res)
 {
-    if (kr->table == KPI_SUMMARY) {
-        if (PQntuples(res) != 1) {
-            reply_error(kr, 404, "not_found", "В выбранном разрезе нет школ");
-            return;
-        }
-        cJSON *obj = pg_row_to_json(res, 0);
-        if (obj != NULL)
-            nest_members(obj);
-        reply_json(kr, obj);
+    if (kr->table == KPI_SUMMARY && PQntuples(res) != 1) {
+        reply_error(kr, 404, "not_found", "В выбранном разрезе нет школ");
         return;
     }
-    cJSON *out = cJSON_CreateObject();
-    if (kpi_tables[kr->table].period) {
-        cJSON_AddStringToObject(out, "academic_year", kr->year);
-        cJSON_AddStringToObject(out, "stage", kr->stage);
+    struct export_output *out = &kr->out;
+    bool ok;
+    if (kr->table == KPI_SUMMARY) {
+        ok = kpi_json_object(res, 0, out);
+    } else {
+        char head[96] = "{";
+        if (kpi_tables[kr->table].period) /* both validated: digits, '/', a stage's name */
+            snprintf(head, sizeof(head), "{\"academic_year\":\"%s\",\"stage\":\"%s\",", kr->year,
+                     kr->stage);
+        ok = export_output_append(out, head, strlen(head)) &&
+             export_output_append(out, "\"rows\":", 7) && kpi_json_rows(res, out) &&
+             export_output_append(out, "}", 1);
     }
-    cJSON_AddItemToObject(out, "rows", rows_json(res));
-    reply_json(kr, out);
+    if (!ok) {
+        reply_error(kr, 500, "internal_error", "Внутренняя ошибка сервера");
+        return;
+    }
+    reply_output(kr);
 }
 
 /* ---- exports: the table is built on a thread, the answer sent from the loop ---------------- */
@@ -387,11 +361,7 @@ static void send_export(void *arg)
                  kpi_tables[kr->table].name, kpi_formats[kr->format].suffix);
     }
     request_add_header(&kr->base, "Content-Disposition", disposition);
-    struct export_output out = kr->out;
-    kr->out = (struct export_output){0};
-    release(kr);
-    request_finish(&kr->base, 200, kpi_formats[kr->format].content_type, out.data, out.len);
-    export_output_free(&out);
+    reply_output(kr);
 }
 
 static void start_export(struct kpi_request *kr, const PGresult *res)
