@@ -327,6 +327,8 @@ await check('a report sent now is on the overview after «Обновить» (no
   assert.equal(resp.status, 201, await resp.text());
   await page.getByRole('button', { name: 'Обновить данные' }).click();
   await page.locator('[data-card="reported"] .card__value', { hasText: `1 из ${mid.expected}` }).waitFor();
+  const finalRow = page.locator('#chart-reporting_rate tr', { hasText: 'итоговый' }).filter({ hasText: expect.year.replace('-', '/') });
+  assert.equal(clean(await finalRow.locator('td').last().textContent()), percent(1, mid.expected), 'the chart too');
   assert.match(clean(await page.locator('#status').textContent()), /^Данные на \d\d:\d\d$/);
 });
 

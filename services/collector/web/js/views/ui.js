@@ -8,17 +8,10 @@ import { hashFor } from '../router.js';
 
 const PERIOD_KEY = 'mentorwatch.period';
 
-let seriesCache = null;
-
-/* The token's scope over every year and stage (/api/v1/kpi/series), fetched once per page load. */
-export async function districtSeries() {
-  if (!seriesCache) {
-    seriesCache = getJson('/api/v1/kpi/series').catch((err) => {
-      seriesCache = null;
-      throw err;
-    });
-  }
-  return seriesCache;
+/* The token's scope over every year and stage (/api/v1/kpi/series): read on every page, so a
+ * refresh shows a report that just landed. */
+export function districtSeries() {
+  return getJson('/api/v1/kpi/series');
 }
 
 /*
