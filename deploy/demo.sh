@@ -3,7 +3,9 @@
 #
 # Usage: deploy/demo.sh [start]   install what is missing, build, start PostgreSQL and the
 #                                 collector, load the demo district and its reports, print
-#                                 where to look (run it again: it reuses everything)
+#                                 where to look, ending with the dashboard's address and the
+#                                 district's token to sign in with (run it again: it reuses
+#                                 everything)
 #        deploy/demo.sh stop      stop the collector and PostgreSQL (the data stays)
 # Environment: MW_DEMO_PG_PORT (default 55433), MW_DEMO_PORT (default 8080; the collector
 # listens on 127.0.0.1 only).
@@ -63,7 +65,7 @@ on_error() {
 trap 'on_error $LINENO $?' ERR
 
 usage() {
-    sed -n '4,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '4,12p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -139,7 +141,7 @@ setup_log=$demo/setup.log
 # ---- 1. packages and build ------------------------------------------------------------------
 
 step "Debian packages (deploy/install-deps.sh)"
-bash "$root/deploy/install-deps.sh"
+bash "$root/deploy/install-deps.sh" --no-npm # the browser test's npm packages: not needed
 
 step "build (Release, $build)"
 build_log=$demo/build.log
@@ -463,4 +465,8 @@ logs       $log (collector), $demo/setup.log (mwctl),
 database   psql "$DATABASE_URL"
 generated  $data/ (the reports and events sent)
 stop       bash deploy/demo.sh stop   (collector and PostgreSQL; the data stays, run demo.sh again to resume)
+
+dashboard  $base/   (open it in a browser; it loads nothing from the internet)
+           sign in with the district's token (kept only in that browser tab):
+           $dtok
 EOF

@@ -5,13 +5,16 @@
 # Usage: tests/run.sh [--quick] [--only REGEX]
 #   --quick        normal build only: no ASan build, no valgrind pass
 #   --only REGEX   run only the ctest tests matching REGEX (e.g. "unit\." or "test_push")
-# Environment: MW_TEST_PG_PORT (default 55432), the private cluster's port.
+# Environment: MW_TEST_PG_PORT (default 55432), the private cluster's port; CI=true makes the
+# dashboard's browser test (integration.test_dashboard) mandatory: elsewhere it is skipped, and
+# noted in the summary, when node or chromium are missing. Its screenshots and downloads go to
+# .mentorwatch/test-logs/browser-<build dir>/.
 # Ends with one line "N passed, N failed" (Criterion tests over all suites and passes);
 # exits non-zero when anything failed, including a build.
 set -euo pipefail
 
 usage() {
-    sed -n '4,7p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '4,11p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -49,6 +52,7 @@ step() { printf '\n==== %s ==== (%d:%02d)\n' "$*" $((SECONDS / 60)) $((SECONDS %
 # ---- results -------------------------------------------------------------------------------
 
 total_passed=0
+total_skipped=0
 total_failed=0
 summary=()
 
@@ -74,13 +78,14 @@ synthesis_counts() {
 }
 
 # Per test of a ctest run, from its LastTest.log: NAME STATUS PASSED FAILED SANITIZER_REPORTS
-# (STATUS: Passed/Failed/NotRun; counts "-" when the output has no Criterion synthesis).
+# SKIPPED (STATUS: Passed/Failed/NotRun; counts "-" when the output has no Criterion synthesis;
+# SKIPPED counts the "[SKIP] reason" lines a test printed).
 parse_ctest_log() {
     sed 's/\x1b\[[0-9;]*m//g' "$1" | awk '
         function flush() {
             if (name != "")
-                print name, (notrun ? "NotRun" : status), (n ? p : "-"), (n ? f : "-"), san
-            name = ""; status = "Failed"; p = f = n = san = notrun = 0
+                print name, (notrun ? "NotRun" : status), (n ? p : "-"), (n ? f : "-"), san, skip
+            name = ""; status = "Failed"; p = f = n = san = notrun = skip = 0
         }
         /^[0-9]+\/[0-9]+ Testing: / { flush(); name = $3 }
         /^Command: "" / { notrun = 1 }  # executable not built: ctest still logs "Test Passed."
@@ -92,6 +97,7 @@ parse_ctest_log() {
             n++
         }
         /ERROR: LeakSanitizer:/ { san++ }
+        /^\[SKIP\] / { skip++ }
         /^Test Passed\./ { status = "Passed" }
         END { flush() }'
 }
@@ -104,6 +110,7 @@ bash "$root/deploy/install-deps.sh"
 rm -rf "$logs" "$state/test-tmp"
 mkdir -p "$logs" "$state/test-tmp"
 export TMPDIR=$state/test-tmp
+export MW_TEST_OUTPUT_DIR=$logs # what tests keep: the browser test's screenshots and downloads
 
 # build DIR [CMAKE ARGS...]: configure and build; false on failure (what built is kept).
 build() {
@@ -163,8 +170,10 @@ for b in "${builds[@]}"; do
     testlog=$root/$b/Testing/Temporary/LastTest.log
     [[ -f "$testlog" ]] || continue
     cp "$testlog" "$logs/ctest-$b.log"
-    while read -r name status passed failed leaks; do
+    while read -r name status passed failed leaks skipped; do
         note=""
+        total_skipped=$((total_skipped + skipped))
+        ((skipped == 0)) || note="$skipped skipped: see the [SKIP] lines in $logs/ctest-$b.log"
         if [[ "$passed" == "-" ]]; then
             # Not a Criterion run (crashed before its synthesis, or not built): one test.
             if [[ "$status" == Passed ]]; then
@@ -278,7 +287,7 @@ step "summary"
 for line in "${summary[@]}"; do
     echo "$line"
 done
-if ((total_passed + total_failed == 0)); then
+if ((total_passed + total_failed + total_skipped == 0)); then
     echo "no test ran"
     total_failed=1
 fi

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "json_arena.h"
 #include "log.h"
+#include "routes.h"
 #include "worker.h"
 
 #define COLLECTOR_VERSION "0.1.0"
@@ -49,6 +50,11 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    if (!routes_static_load(cfg.static_dir)) {
+        log_error("startup_failed", "reason=\"out of memory loading MW_STATIC_DIR\"");
+        config_free(&cfg);
+        return 1;
+    }
     if (evthread_use_pthreads() != 0) {
         log_error("startup_failed", "reason=\"libevent threads\"");
         return 1;
@@ -89,6 +95,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < cfg.workers; i++)
         worker_free(&workers[i]);
     free(workers);
+    routes_static_free();
     log_info("collector_stopped", "clean=%s", ok ? "yes" : "no");
     config_free(&cfg);
     return ok ? 0 : 1;

@@ -10,6 +10,8 @@
 
 #include <event2/keyvalq_struct.h>
 
+#include <cjson/cJSON.h>
+
 #include "connections.h"
 #include "log.h"
 #include "pgconn.h"
@@ -74,7 +76,8 @@ void request_finish(struct request *r, int status, const char *content_type, con
     if (r->req != NULL) {
         struct evkeyvalq *headers = evhttp_request_get_output_headers(r->req);
         evhttp_add_header(headers, "Content-Type", content_type);
-        evhttp_add_header(headers, "Cache-Control", "no-store");
+        if (evhttp_find_header(headers, "Cache-Control") == NULL) /* API answers: never cached */
+            evhttp_add_header(headers, "Cache-Control", "no-store");
         evhttp_add_header(headers, "X-Content-Type-Options", "nosniff");
         if (r->worker->draining)
             evhttp_add_header(headers, "Connection", "close");
@@ -98,6 +101,18 @@ void request_finish(struct request *r, int status, const char *content_type, con
 void request_reply_json(struct request *r, int status, const char *body)
 {
     request_finish(r, status, "application/json; charset=utf-8", body, strlen(body));
+}
+
+void request_reply_cjson(struct request *r, cJSON *value)
+{
+    char *text = value ? cJSON_PrintUnformatted(value) : NULL;
+    cJSON_Delete(value);
+    if (text == NULL) {
+        request_reply_error(r, 500, "internal_error", "Внутренняя ошибка сервера");
+        return;
+    }
+    request_reply_json(r, 200, text);
+    free(text);
 }
 
 void request_reply_problems(struct request *r, int status, const char *code, const char *message,

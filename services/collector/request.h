@@ -38,6 +38,9 @@ void request_finish(struct request *r, int status, const char *content_type, con
 
 /* Shorthands over request_finish. `body` is a NUL-terminated JSON text. */
 void request_reply_json(struct request *r, int status, const char *body);
+/* 200 with `value` printed (and deleted); 500 when it is NULL or cannot be printed. */
+struct cJSON;
+void request_reply_cjson(struct request *r, struct cJSON *value);
 void request_reply_error(struct request *r, int status, const char *code, const char *message);
 void request_reply_problems(struct request *r, int status, const char *code, const char *message,
                             const struct problem_list *problems);

@@ -54,8 +54,12 @@ void routes_dispatch(struct evhttp_request *req, void *arg)
         route_metrics(w, req);
     } else if (route_checks(w, req, path, get, post)) {
         return;
+    } else if (get && route_kpi(w, req, path)) {
+        return;
     } else if (get && route_read(w, req, path)) {
         return;
+    } else if (strncmp(path, "/api/", 5) != 0) {
+        route_static(w, req, path); /* the dashboard */
     } else if (strcmp(path, "/api/v1/reports") == 0 || strcmp(path, "/api/v1/meetings") == 0) {
         reply_simple(w, req, 405, "method_not_allowed", "Метод не поддерживается для этого адреса");
     } else {

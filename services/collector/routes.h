@@ -19,6 +19,14 @@ void route_readyz(struct worker *w, struct evhttp_request *req);       /* routes
 void route_metrics(struct worker *w, struct evhttp_request *req);      /* routes_ops.c */
 /* GET /api/v1/...: district and school reads (routes_read.c); false if no route matched. */
 int route_read(struct worker *w, struct evhttp_request *req, const char *path);
+/* GET /api/v1/kpi/...: indicators and their exports (routes_kpi.c); false if no route matched. */
+int route_kpi(struct worker *w, struct evhttp_request *req, const char *path);
+/* The dashboard's files (routes_static.c): loaded by main before the workers start (false only
+ * when out of memory; a missing directory is logged and serves nothing), freed after. */
+bool routes_static_load(const char *dir) __attribute__((warn_unused_result));
+void routes_static_free(void);
+/* Any path outside /api/: a file (GET, HEAD, 304), 400 for a path that may not name one, 404. */
+void route_static(struct worker *w, struct evhttp_request *req, const char *path);
 /* /api/v1/site-checks, /api/v1/schools/{code}/site-check, /api/v1/required-documents
  * (routes_checks.c); false if no route matched. */
 int route_checks(struct worker *w, struct evhttp_request *req, const char *path, bool get,

@@ -188,14 +188,7 @@ static void reply_raw_report(struct read_request *rr, const PGresult *res)
 
 static void reply_json_value(struct read_request *rr, cJSON *value)
 {
-    char *text = value ? cJSON_PrintUnformatted(value) : NULL;
-    cJSON_Delete(value);
-    if (text == NULL) {
-        request_reply_error(&rr->base, 500, "internal_error", "Внутренняя ошибка сервера");
-        return;
-    }
-    request_reply_json(&rr->base, 200, text);
-    free(text);
+    request_reply_cjson(&rr->base, value);
 }
 
 static void reply_completeness(struct read_request *rr, const PGresult *res)
