@@ -7,19 +7,6 @@
 
 #include "pg_json.h"
 
-/* Type OIDs from pg_type.h (stable across PostgreSQL versions). */
-enum {
-    OID_BOOL = 16,
-    OID_INT8 = 20,
-    OID_INT2 = 21,
-    OID_INT4 = 23,
-    OID_FLOAT4 = 700,
-    OID_FLOAT8 = 701,
-    OID_DATE = 1082,
-    OID_TIMESTAMPTZ = 1184,
-    OID_NUMERIC = 1700,
-};
-
 #define LABEL_KEY_MAX 128
 
 /* Bump allocation inside the table's single arena. */
@@ -140,12 +127,6 @@ void export_table_free(struct export_table *t)
     free(t);
 }
 
-static bool is_number_type(unsigned oid)
-{
-    return oid == OID_INT2 || oid == OID_INT4 || oid == OID_INT8 || oid == OID_NUMERIC ||
-           oid == OID_FLOAT4 || oid == OID_FLOAT8;
-}
-
 static const char *value_label(const struct export_table *t, int col, const char *value)
 {
     size_t name_len = strlen(t->names[col]);
@@ -175,15 +156,15 @@ enum export_cell_kind export_cell(const struct export_table *t, int row, int col
     if (v == NULL)
         return EXPORT_CELL_EMPTY;
     unsigned type = t->types[col];
-    if (is_number_type(type)) {
+    if (pg_type_is_number(type)) {
         *text = v;
         return EXPORT_CELL_NUMBER;
     }
-    if (type == OID_BOOL) {
+    if (type == PG_OID_BOOL) {
         *text = v[0] == 't' ? "да" : "нет";
-    } else if (type == OID_DATE) {
+    } else if (type == PG_OID_DATE) {
         *text = russian_date(v, buf, cap);
-    } else if (type == OID_TIMESTAMPTZ) {
+    } else if (type == PG_OID_TIMESTAMPTZ) {
         pg_iso_timestamp(v, buf, cap); /* as the JSON API writes them */
         *text = buf;
     } else {

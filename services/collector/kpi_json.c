@@ -8,18 +8,6 @@
 
 #include "pg_json.h"
 
-/* Type OIDs from pg_type.h (stable across PostgreSQL versions). */
-enum {
-    OID_BOOL = 16,
-    OID_INT8 = 20,
-    OID_INT2 = 21,
-    OID_INT4 = 23,
-    OID_FLOAT4 = 700,
-    OID_FLOAT8 = 701,
-    OID_TIMESTAMPTZ = 1184,
-    OID_NUMERIC = 1700,
-};
-
 #define NEST_SEPARATOR "__"
 
 static bool put(struct export_output *out, const char *s)
@@ -49,17 +37,13 @@ static bool put_value(struct export_output *out, const PGresult *res, int row, i
     if (PQgetisnull(res, row, col))
         return put(out, "null");
     const char *v = PQgetvalue(res, row, col);
-    switch (PQftype(res, col)) {
-    case OID_BOOL:
-        return put(out, v[0] == 't' ? "true" : "false");
-    case OID_INT2:
-    case OID_INT4:
-    case OID_INT8:
-    case OID_NUMERIC:
-    case OID_FLOAT4:
-    case OID_FLOAT8:
+    Oid type = PQftype(res, col);
+    if (pg_type_is_number(type))
         return put(out, v); /* PostgreSQL's text of a finite number is a JSON number */
-    case OID_TIMESTAMPTZ: {
+    switch (type) {
+    case PG_OID_BOOL:
+        return put(out, v[0] == 't' ? "true" : "false");
+    case PG_OID_TIMESTAMPTZ: {
         char iso[64];
         pg_iso_timestamp(v, iso, sizeof(iso));
         return put_string(out, iso, strlen(iso));

@@ -5,19 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Type OIDs from pg_type.h (stable across PostgreSQL versions). */
-enum {
-    OID_BOOL = 16,
-    OID_INT8 = 20,
-    OID_INT2 = 21,
-    OID_INT4 = 23,
-    OID_JSON = 114,
-    OID_FLOAT4 = 700,
-    OID_FLOAT8 = 701,
-    OID_NUMERIC = 1700,
-    OID_TIMESTAMPTZ = 1184,
-    OID_JSONB = 3802,
-};
+bool pg_type_is_number(Oid type)
+{
+    return type == PG_OID_INT2 || type == PG_OID_INT4 || type == PG_OID_INT8 ||
+           type == PG_OID_NUMERIC || type == PG_OID_FLOAT4 || type == PG_OID_FLOAT8;
+}
 
 void pg_iso_timestamp(const char *pg_text, char *out, size_t cap)
 {
@@ -38,23 +30,19 @@ static cJSON *value_to_json(const PGresult *res, int row, int col)
     if (PQgetisnull(res, row, col))
         return cJSON_CreateNull();
     const char *v = PQgetvalue(res, row, col);
-    switch (PQftype(res, col)) {
-    case OID_BOOL:
-        return cJSON_CreateBool(v[0] == 't');
-    case OID_INT2:
-    case OID_INT4:
-    case OID_INT8:
-    case OID_FLOAT4:
-    case OID_FLOAT8:
-    case OID_NUMERIC:
+    Oid type = PQftype(res, col);
+    if (pg_type_is_number(type))
         return cJSON_CreateNumber(strtod(v, NULL));
-    case OID_TIMESTAMPTZ: {
+    switch (type) {
+    case PG_OID_BOOL:
+        return cJSON_CreateBool(v[0] == 't');
+    case PG_OID_TIMESTAMPTZ: {
         char iso[64];
         pg_iso_timestamp(v, iso, sizeof(iso));
         return cJSON_CreateString(iso);
     }
-    case OID_JSON:
-    case OID_JSONB: {
+    case PG_OID_JSON:
+    case PG_OID_JSONB: {
         cJSON *parsed = cJSON_Parse(v); /* produced by PostgreSQL: well-formed */
         return parsed != NULL ? parsed : cJSON_CreateNull();
     }
