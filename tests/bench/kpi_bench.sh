@@ -51,7 +51,7 @@ else
         local lo
         for ((lo = 1 + $1 * chunk; lo <= max_id; lo += 2 * chunk)); do
             psql_db -c "SET synchronous_commit = off" -c "INSERT INTO mw.kpi_report
-                SELECT * FROM mw.kpi_report_compute($lo, $((lo + chunk - 1)))"
+                SELECT * FROM mw.kpi_report_compute(ARRAY(SELECT generate_series($lo, $((lo + chunk - 1)))::bigint))"
         done
     }
     summarise 0 &
