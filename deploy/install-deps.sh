@@ -64,6 +64,7 @@ MW_RUNTIME_PACKAGES=(
     libgumbo1
     libuchardet0
     libxlsxwriter4
+    zlib1g                # libxlsxwriter; NEEDED directly by the sanitizer build
     libssl3
     ca-certificates
     curl
