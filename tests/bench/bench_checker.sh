@@ -65,6 +65,8 @@ for t in $tools; do
 done
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/bench/bench_lib.sh
+source "$here/bench_lib.sh"
 root=$(cd "$here/../.." && pwd)
 state=$root/.mentorwatch
 build=$root/build-bench
@@ -74,11 +76,6 @@ out=$state/bench-results/$(date -u +%Y%m%dT%H%M%SZ)-checker
 nginx_dir=$out/nginx
 depth=3
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() {
-    log "error: $*"
-    exit 1
-}
 
 # ---- what was started, and the cleanup that stops it --------------------------------------
 
@@ -87,17 +84,6 @@ run_pid=""     # the tool being measured (its /usr/bin/time)
 sampler_pid="" # the memory sampler of that run
 perf_pid=""
 
-stop_pid() { # PID [SIGNAL] [SECONDS]: signal, wait, then SIGKILL
-    local pid=$1 sig=${2:-TERM} secs=${3:-10} i
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
-    kill -s "$sig" "$pid" 2>/dev/null || true
-    for ((i = 0; i < secs * 10; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -0 "$pid" 2>/dev/null && kill -s KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
 
 # The tool runs in its own process group (set -m below), so that xargs' wget processes and
 # linkchecker's threads go with it.
@@ -131,16 +117,9 @@ for tool in "${needed[@]}"; do
 done
 [[ -x /usr/bin/time ]] || missing+=(/usr/bin/time)
 ((${#missing[@]} == 0)) || die "missing ${missing[*]}: run deploy/install-deps.sh (Debian packages nginx-light, wget, linkchecker, time)"
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port_free "$port" || die "127.0.0.1:$port is taken (MW_BENCH_CHECKER_PORT chooses another)"
 
-load1() { cut -d' ' -f1 /proc/loadavg; }
-waited=0
-while awk -v l="$(load1)" -v m="$max_load" 'BEGIN { exit !(l > m) }' && ((waited < 300)); do
-    log "load average $(load1) > $max_load (other work on the machine): waiting 30 s"
-    sleep 30
-    waited=$((waited + 30))
-done
+wait_for_quiet "$max_load"
 mkdir -p "$out"
 start_load=$(cut -d' ' -f1-3 /proc/loadavg)
 log "results in $out; load average $start_load"

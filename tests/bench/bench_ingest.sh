@@ -62,6 +62,8 @@ for k in $kinds; do
 done
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/bench/bench_lib.sh
+source "$here/bench_lib.sh"
 root=$(cd "$here/../.." && pwd)
 state=$root/.mentorwatch
 build=$root/build-bench
@@ -85,11 +87,6 @@ pg_tunables=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=134
 export MW_WORKERS=${MW_WORKERS:-2}
 export MW_DB_CONNECTIONS=${MW_DB_CONNECTIONS:-1}
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() {
-    log "error: $*"
-    exit 1
-}
 
 # ---- what was started, and the cleanup that stops it --------------------------------------
 
@@ -99,17 +96,6 @@ pg_started=0
 load_pids=() # wrk / pgbench of the run in progress
 perf_pids=() # perf record of the run in progress (--perf)
 
-stop_pid() { # PID [SIGNAL] [SECONDS]: signal, wait, then SIGKILL
-    local pid=$1 sig=${2:-TERM} secs=${3:-10} i
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
-    kill -s "$sig" "$pid" 2>/dev/null || true
-    for ((i = 0; i < secs * 10; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -0 "$pid" 2>/dev/null && kill -s KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
     local rc=$?
@@ -138,18 +124,11 @@ for tool in "${tools[@]}"; do
 done
 ((${#missing[@]} == 0)) || die "missing ${missing[*]}: run deploy/install-deps.sh (Debian packages wrk, postgresql, nginx-light)"
 nginx_bin=$(command -v nginx)
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for p in "$http_port" "$nginx_port"; do
     port_free "$p" || die "127.0.0.1:$p is taken (MW_BENCH_HTTP_PORT chooses another)"
 done
 
-load1() { cut -d' ' -f1 /proc/loadavg; }
-waited=0
-while awk -v l="$(load1)" -v m="$max_load" 'BEGIN { exit !(l > m) }' && ((waited < 300)); do
-    log "load average $(load1) > $max_load (other work on the machine): waiting 30 s"
-    sleep 30
-    waited=$((waited + 30))
-done
+wait_for_quiet "$max_load"
 mkdir -p "$out" "$fixture"
 start_load=$(cut -d' ' -f1-3 /proc/loadavg)
 log "results in $out; load average $start_load"
