@@ -123,23 +123,12 @@ wait_for_quiet "$max_load"
 mkdir -p "$out"
 start_load=$(cut -d' ' -f1-3 /proc/loadavg)
 log "results in $out; load average $start_load"
-{
-    echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | sort -u | head -n 1), $(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo) RAM, kernel $(uname -r), Debian $(cat /etc/debian_version 2>/dev/null || echo '?')"
-    echo "tools: $(nginx -v 2>&1); $(wget --version | head -n 1); $(linkchecker --version 2>/dev/null | head -n 1); $(curl --version | head -n 1 | cut -d' ' -f1-2)"
-    echo "started: $(date -u +%FT%TZ), load average $start_load (after waiting ${waited}s)"
-    echo "busiest processes at the start:"
-    ps -eo pcpu,etime,comm --sort=-pcpu | head -n 8
-} >"$out/machine.txt"
+write_machine_header "$out/machine.txt" \
+    "$(nginx -v 2>&1); $(wget --version | head -n 1); $(linkchecker --version 2>/dev/null | head -n 1); $(curl --version | head -n 1 | cut -d' ' -f1-2)" "$start_load"
 
 # ---- build ------------------------------------------------------------------------------------
 
-log "build $build (Release)"
-if [[ ! -f "$build/CMakeCache.txt" ]]; then
-    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DMW_TESTS=OFF >"$out/build.log" 2>&1 ||
-        { tail -n 30 "$out/build.log"; die "cmake configure failed"; }
-fi
-cmake --build "$build" -j "$(nproc)" --target checker >>"$out/build.log" 2>&1 ||
-    { tail -n 30 "$out/build.log"; die "build failed"; }
+build_release "$root" "$build" "$out/build.log" checker
 checker=$build/services/checker/checker
 
 # ---- the sites and nginx ----------------------------------------------------------------------

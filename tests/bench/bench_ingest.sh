@@ -132,23 +132,12 @@ wait_for_quiet "$max_load"
 mkdir -p "$out" "$fixture"
 start_load=$(cut -d' ' -f1-3 /proc/loadavg)
 log "results in $out; load average $start_load"
-{
-    echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | sort -u | head -n 1), $(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo) RAM, kernel $(uname -r), Debian $(cat /etc/debian_version 2>/dev/null || echo '?')"
-    echo "tools: $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2); $(pgbench --version); $(nginx -v 2>&1)"
-    echo "started: $(date -u +%FT%TZ), load average $start_load (after waiting ${waited}s)"
-    echo "busiest processes at the start:"
-    ps -eo pcpu,etime,comm --sort=-pcpu | head -n 8
-} >"$out/machine.txt"
+write_machine_header "$out/machine.txt" \
+    "$(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2); $(pgbench --version); $(nginx -v 2>&1)" "$start_load"
 
 # ---- build ------------------------------------------------------------------------------------
 
-log "build $build (Release)"
-if [[ ! -f "$build/CMakeCache.txt" ]]; then
-    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DMW_TESTS=OFF >"$out/build.log" 2>&1 ||
-        { tail -n 30 "$out/build.log"; die "cmake configure failed"; }
-fi
-cmake --build "$build" -j "$(nproc)" >>"$out/build.log" 2>&1 ||
-    { tail -n 30 "$out/build.log"; die "build failed"; }
+build_release "$root" "$build" "$out/build.log"
 collector=$build/services/collector/collector
 mwctl=$build/services/mwctl/mwctl
 # The collector's CPU per document outside any I/O, stage by stage (ingest_cpu.c).

@@ -32,3 +32,26 @@ wait_for_quiet() { # MAX
         waited=$((waited + 30))
     done
 }
+
+# Writes the machine, the tools (TOOLS: one line the caller makes), the start and the busiest
+# processes to FILE.
+write_machine_header() { # FILE TOOLS START_LOAD
+    {
+        echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | sort -u | head -n 1), $(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo) RAM, kernel $(uname -r), Debian $(cat /etc/debian_version 2>/dev/null || echo '?')"
+        echo "tools: $2"
+        echo "started: $(date -u +%FT%TZ), load average $3 (after waiting ${waited:-0}s)"
+        echo "busiest processes at the start:"
+        ps -eo pcpu,etime,comm --sort=-pcpu | head -n 8
+    } >"$1"
+}
+
+# Configures (once) and builds the Release tree without tests; the log goes to LOG.
+build_release() { # ROOT BUILD LOG [TARGET]
+    log "build $2 (Release)"
+    if [[ ! -f "$2/CMakeCache.txt" ]]; then
+        cmake -S "$1" -B "$2" -DCMAKE_BUILD_TYPE=Release -DMW_TESTS=OFF >"$3" 2>&1 ||
+            { tail -n 30 "$3"; die "cmake configure failed"; }
+    fi
+    cmake --build "$2" -j "$(nproc)" ${4:+--target "$4"} >>"$3" 2>&1 ||
+        { tail -n 30 "$3"; die "build failed"; }
+}
