@@ -251,9 +251,9 @@ END
 $$;
 
 -- The school-level input of the district sums and of mw.kpi_rows: one row per school and
--- period (p_year and p_stage, or every known period when p_year is NULL) with the school's
--- current report (summary NULL when it has not reported). Replaces 0006's version, whose
--- flattened columns and per-school rules now come from mw.kpi_contribution.
+-- period (p_year and p_stage, or every known period when p_year is NULL) with its current
+-- report's contribution (mw.kpi_sums columns, NULL when the school has not reported).
+-- Replaces 0006's version, whose per-school rules now come from mw.kpi_contribution.
 DROP FUNCTION mw.kpi_school_period(mw.academic_year, mw.stage_name);
 CREATE FUNCTION mw.kpi_school_period(p_year mw.academic_year, p_stage mw.stage_name)
 RETURNS TABLE (
@@ -263,7 +263,77 @@ RETURNS TABLE (
     academic_year mw.academic_year, stage mw.stage_name,
     young_coverage_target numeric, deadline timestamptz,
     report_id bigint, version int, received_at timestamptz, last_received_at timestamptz,
-    site_checked boolean, site_compliant boolean, summary mw.kpi_report)
+    site_checked boolean, site_compliant boolean,
+    reports int,
+    reports_on_time int,
+    young_below_target int,
+    consent_below_100 int,
+    teachers_total int,
+    young_teachers int,
+    young_teachers_mentored int,
+    mentors int,
+    mentors_trained int,
+    mentees int,
+    participants_with_consent int,
+    mentors_teacher int,
+    mentors_student int,
+    mentors_parent int,
+    mentors_graduate int,
+    mentors_employer_staff int,
+    mentors_entrepreneur int,
+    mentors_veteran int,
+    mentees_student_gifted int,
+    mentees_student_low_results int,
+    mentees_student_disabilities int,
+    mentees_student_difficult_situation int,
+    mentees_student_behaviour int,
+    mentees_student_disengaged int,
+    mentees_teacher_young_specialist int,
+    mentees_teacher_burnout int,
+    mentees_teacher_new_to_school int,
+    mentees_teacher_digital_skills int,
+    pairs int,
+    pairs_teacher_teacher int,
+    pairs_teacher_student int,
+    pairs_student_student int,
+    pairs_employer_student int,
+    pairs_graduate_student int,
+    pairs_parent_student int,
+    pairs_formed int,
+    pairs_active int,
+    pairs_completed int,
+    pairs_terminated int,
+    pairs_with_plan int,
+    pairs_with_order int,
+    meetings int,
+    meetings_with_feedback int,
+    pairs_cycle_complete int,
+    cycle_steps int,
+    roadmap_items int,
+    roadmap_done_on_time int,
+    roadmap_done_late int,
+    roadmap_overdue int,
+    roadmap_not_due int,
+    roadmap_cancelled int,
+    with_monitoring int,
+    satisfaction_mentors_sum numeric,
+    satisfaction_mentors_n int,
+    satisfaction_mentees_sum numeric,
+    satisfaction_mentees_n int,
+    quality_sum numeric,
+    quality_n int,
+    growth_entry_sum numeric,
+    growth_entry_n int,
+    growth_exit_sum numeric,
+    growth_exit_n int,
+    growth_sum numeric,
+    growth_n int,
+    documents_listed int,
+    practices int,
+    competitions int,
+    competition_participants int,
+    competition_winners int,
+    incentives int)
 LANGUAGE sql STABLE
 AS $$
 SELECT s.id, s.district_id, d.region_id,
@@ -271,23 +341,50 @@ SELECT s.id, s.district_id, d.region_id,
        p.academic_year, p.stage,
        rg.young_coverage_target, st.deadline,
        c.current_report_id, c.current_version, c.first_received_at, c.last_received_at,
-       site.school_id IS NOT NULL, site.compliant, c.summary
-  FROM mw.school s
-  JOIN mw.district d ON d.id = s.district_id
+       site.school_id IS NOT NULL, site.compliant, 
+       c.reports, c.reports_on_time, c.young_below_target, c.consent_below_100,
+       c.teachers_total, c.young_teachers, c.young_teachers_mentored, c.mentors,
+       c.mentors_trained, c.mentees, c.participants_with_consent, c.mentors_teacher,
+       c.mentors_student, c.mentors_parent, c.mentors_graduate, c.mentors_employer_staff,
+       c.mentors_entrepreneur, c.mentors_veteran, c.mentees_student_gifted,
+       c.mentees_student_low_results, c.mentees_student_disabilities,
+       c.mentees_student_difficult_situation, c.mentees_student_behaviour,
+       c.mentees_student_disengaged, c.mentees_teacher_young_specialist,
+       c.mentees_teacher_burnout, c.mentees_teacher_new_to_school,
+       c.mentees_teacher_digital_skills, c.pairs, c.pairs_teacher_teacher,
+       c.pairs_teacher_student, c.pairs_student_student, c.pairs_employer_student,
+       c.pairs_graduate_student, c.pairs_parent_student, c.pairs_formed, c.pairs_active,
+       c.pairs_completed, c.pairs_terminated, c.pairs_with_plan, c.pairs_with_order,
+       c.meetings, c.meetings_with_feedback, c.pairs_cycle_complete, c.cycle_steps,
+       c.roadmap_items, c.roadmap_done_on_time, c.roadmap_done_late, c.roadmap_overdue,
+       c.roadmap_not_due, c.roadmap_cancelled, c.with_monitoring, c.satisfaction_mentors_sum,
+       c.satisfaction_mentors_n, c.satisfaction_mentees_sum, c.satisfaction_mentees_n,
+       c.quality_sum, c.quality_n, c.growth_entry_sum, c.growth_entry_n, c.growth_exit_sum,
+       c.growth_exit_n, c.growth_sum, c.growth_n, c.documents_listed, c.practices,
+       c.competitions, c.competition_participants, c.competition_winners, c.incentives
+  FROM mw.district d
   JOIN mw.region rg ON rg.id = d.region_id
  CROSS JOIN (SELECT kp.academic_year, kp.stage FROM mw.kpi_period kp WHERE p_year IS NULL
              UNION ALL
              SELECT p_year, p_stage WHERE p_year IS NOT NULL) p
-  LEFT JOIN mw.stage st ON st.district_id = s.district_id
-                       AND st.academic_year = p.academic_year AND st.stage = p.stage
-  -- A probe of the slot's and the summary's primary keys per school and period, whatever
-  -- the planner estimates (LIMIT keeps the subquery from being flattened into a hash join
-  -- over every slot of the country).
+  -- Probes of primary keys per district (the deadline) or school and period, whatever the
+  -- planner estimates (LIMIT keeps a subquery from being flattened into a hash join over
+  -- every row of the country).
+  LEFT JOIN LATERAL (
+      SELECT st.deadline FROM mw.stage st
+       WHERE st.district_id = d.id AND st.academic_year = p.academic_year
+         AND st.stage = p.stage
+       LIMIT 1) st ON true
+  JOIN mw.school s ON s.district_id = d.id
+  -- The contribution is computed here, next to the summary row: the planner then reads
+  -- the summary's columns directly instead of building and taking apart a composite value.
   LEFT JOIN LATERAL (
       SELECT rs.current_report_id, rs.current_version, rs.first_received_at,
-             rs.last_received_at, kr AS summary
+             rs.last_received_at, k.*
         FROM mw.report_slot rs
-        LEFT JOIN mw.kpi_report kr ON kr.report_id = rs.current_report_id
+        JOIN mw.kpi_report kr ON kr.report_id = rs.current_report_id
+       CROSS JOIN LATERAL mw.kpi_contribution(1, kr, rs.first_received_at, st.deadline,
+                                              rg.young_coverage_target) k
        WHERE rs.school_id = s.id AND rs.academic_year = p.academic_year
          AND rs.stage = p.stage
        LIMIT 1) c ON true
@@ -306,11 +403,31 @@ BEGIN
     DELETE FROM mw.kpi_district_period r
      WHERE p_districts IS NULL OR r.district_id = ANY (p_districts);
     INSERT INTO mw.kpi_district_period
-    SELECT x.district_id, x.academic_year, x.stage, c.*
+    SELECT x.district_id, x.academic_year, x.stage, 
+           x.reports, x.reports_on_time, x.young_below_target, x.consent_below_100,
+           x.teachers_total, x.young_teachers, x.young_teachers_mentored, x.mentors,
+           x.mentors_trained, x.mentees, x.participants_with_consent, x.mentors_teacher,
+           x.mentors_student, x.mentors_parent, x.mentors_graduate, x.mentors_employer_staff,
+           x.mentors_entrepreneur, x.mentors_veteran, x.mentees_student_gifted,
+           x.mentees_student_low_results, x.mentees_student_disabilities,
+           x.mentees_student_difficult_situation, x.mentees_student_behaviour,
+           x.mentees_student_disengaged, x.mentees_teacher_young_specialist,
+           x.mentees_teacher_burnout, x.mentees_teacher_new_to_school,
+           x.mentees_teacher_digital_skills, x.pairs, x.pairs_teacher_teacher,
+           x.pairs_teacher_student, x.pairs_student_student, x.pairs_employer_student,
+           x.pairs_graduate_student, x.pairs_parent_student, x.pairs_formed, x.pairs_active,
+           x.pairs_completed, x.pairs_terminated, x.pairs_with_plan, x.pairs_with_order,
+           x.meetings, x.meetings_with_feedback, x.pairs_cycle_complete, x.cycle_steps,
+           x.roadmap_items, x.roadmap_done_on_time, x.roadmap_done_late, x.roadmap_overdue,
+           x.roadmap_not_due, x.roadmap_cancelled, x.with_monitoring,
+           x.satisfaction_mentors_sum, x.satisfaction_mentors_n, x.satisfaction_mentees_sum,
+           x.satisfaction_mentees_n, x.quality_sum, x.quality_n, x.growth_entry_sum,
+           x.growth_entry_n, x.growth_exit_sum, x.growth_exit_n, x.growth_sum, x.growth_n,
+           x.documents_listed, x.practices, x.competitions, x.competition_participants,
+           x.competition_winners, x.incentives
       FROM mw.kpi_school_period(NULL, NULL) x
-     CROSS JOIN LATERAL mw.kpi_contribution(1, x.summary, x.received_at, x.deadline,
-                                            x.young_coverage_target) c
-     WHERE p_districts IS NULL OR x.district_id = ANY (p_districts);
+     WHERE x.report_id IS NOT NULL
+       AND (p_districts IS NULL OR x.district_id = ANY (p_districts));
     PERFORM mw.kpi_rollup_fold(k.district_id, k.academic_year, k.stage)
        FROM (SELECT DISTINCT r.district_id, r.academic_year, r.stage
                FROM mw.kpi_district_period r
@@ -604,10 +721,31 @@ SELECT p_level, g.region_code, g.region_name, g.district_code, g.district_name, 
                    x.academic_year, x.stage, x.version, x.received_at, x.last_received_at,
                    x.deadline, x.young_coverage_target AS target, 1 AS expected,
                    x.site_checked::int AS sites_checked,
-                   coalesce(x.site_compliant, false)::int AS sites_compliant, c.*
+                   coalesce(x.site_compliant, false)::int AS sites_compliant,
+                   x.reports, x.reports_on_time, x.young_below_target, x.consent_below_100,
+                   x.teachers_total, x.young_teachers, x.young_teachers_mentored, x.mentors,
+                   x.mentors_trained, x.mentees, x.participants_with_consent,
+                   x.mentors_teacher, x.mentors_student, x.mentors_parent, x.mentors_graduate,
+                   x.mentors_employer_staff, x.mentors_entrepreneur, x.mentors_veteran,
+                   x.mentees_student_gifted, x.mentees_student_low_results,
+                   x.mentees_student_disabilities, x.mentees_student_difficult_situation,
+                   x.mentees_student_behaviour, x.mentees_student_disengaged,
+                   x.mentees_teacher_young_specialist, x.mentees_teacher_burnout,
+                   x.mentees_teacher_new_to_school, x.mentees_teacher_digital_skills, x.pairs,
+                   x.pairs_teacher_teacher, x.pairs_teacher_student, x.pairs_student_student,
+                   x.pairs_employer_student, x.pairs_graduate_student, x.pairs_parent_student,
+                   x.pairs_formed, x.pairs_active, x.pairs_completed, x.pairs_terminated,
+                   x.pairs_with_plan, x.pairs_with_order, x.meetings, x.meetings_with_feedback,
+                   x.pairs_cycle_complete, x.cycle_steps, x.roadmap_items,
+                   x.roadmap_done_on_time, x.roadmap_done_late, x.roadmap_overdue,
+                   x.roadmap_not_due, x.roadmap_cancelled, x.with_monitoring,
+                   x.satisfaction_mentors_sum, x.satisfaction_mentors_n,
+                   x.satisfaction_mentees_sum, x.satisfaction_mentees_n, x.quality_sum,
+                   x.quality_n, x.growth_entry_sum, x.growth_entry_n, x.growth_exit_sum,
+                   x.growth_exit_n, x.growth_sum, x.growth_n, x.documents_listed, x.practices,
+                   x.competitions, x.competition_participants, x.competition_winners,
+                   x.incentives
               FROM mw.kpi_school_period(p_year, p_stage) x
-              LEFT JOIN LATERAL mw.kpi_contribution(1, x.summary, x.received_at, x.deadline,
-                                                    x.young_coverage_target) c ON true
              WHERE (p_level = 'school' OR p_school IS NOT NULL)
                AND (p_region IS NULL OR x.region_id = p_region)
                AND (p_district IS NULL OR x.district_id = p_district)
@@ -695,13 +833,11 @@ LANGUAGE sql STABLE
 AS $$
 SELECT x.school_code, x.school_name, x.district_code, x.district_name, x.region_code,
        x.academic_year::text, x.stage,
-       c.mentors + c.mentees, c.participants_with_consent,
-       c.mentors + c.mentees - c.participants_with_consent,
-       mw.kpi_share(c.participants_with_consent, c.mentors + c.mentees)
+       x.mentors + x.mentees, x.participants_with_consent,
+       x.mentors + x.mentees - x.participants_with_consent,
+       mw.kpi_share(x.participants_with_consent, x.mentors + x.mentees)
   FROM mw.kpi_school_period(p_year, p_stage) x
- CROSS JOIN LATERAL mw.kpi_contribution(1, x.summary, x.received_at, x.deadline,
-                                        x.young_coverage_target) c
- WHERE c.consent_below_100 = 1
+ WHERE x.consent_below_100 = 1
    AND (p_region IS NULL OR x.region_id = p_region)
    AND (p_district IS NULL OR x.district_id = p_district)
    AND (p_school IS NULL OR x.school_id = p_school)

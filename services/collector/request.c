@@ -1,6 +1,7 @@
 /* One HTTP request in flight: its context, its deferred reply, its single teardown. */
 #include "request.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -68,8 +69,25 @@ void request_add_header(struct request *r, const char *name, const char *value)
         evhttp_add_header(evhttp_request_get_output_headers(r->req), name, value);
 }
 
-void request_finish(struct request *r, int status, const char *content_type, const char *body,
-                    size_t len)
+static void free_body(const void *data, size_t len, void *arg)
+{
+    (void)len;
+    (void)arg;
+    free((void *)data);
+}
+
+/* Adds the body to the reply: copied, or (owned) handed over to be freed once sent. */
+static void add_body(struct evbuffer *out, const char *body, size_t len, bool owned)
+{
+    if (len == 0 || (owned && evbuffer_add_reference(out, body, len, free_body, NULL) == 0))
+        return;
+    evbuffer_add(out, body, len);
+    if (owned)
+        free((void *)body);
+}
+
+static void finish(struct request *r, int status, const char *content_type, const char *body,
+                   size_t len, bool owned)
 {
     uint64_t elapsed = now_us() - r->started_us;
     metrics_request(r->route, status, elapsed);
@@ -81,14 +99,14 @@ void request_finish(struct request *r, int status, const char *content_type, con
         evhttp_add_header(headers, "X-Content-Type-Options", "nosniff");
         if (r->worker->draining)
             evhttp_add_header(headers, "Connection", "close");
-        struct evbuffer *out = evhttp_request_get_output_buffer(r->req);
-        if (len > 0)
-            evbuffer_add(out, body, len);
+        add_body(evhttp_request_get_output_buffer(r->req), body, len, owned);
         if (r->conn != NULL) {
             r->conn->pending = NULL;
             r->conn->idle_since = monotonic_ms();
         }
         evhttp_send_reply(r->req, status, NULL, NULL);
+    } else if (owned) {
+        free((void *)body);
     }
     log_info("http", "worker=%d method=%s path=%s status=%d us=%llu%s", r->worker->index, r->method,
              r->path ? r->path : "-", status, (unsigned long long)elapsed,
@@ -96,6 +114,18 @@ void request_finish(struct request *r, int status, const char *content_type, con
     worker_untrack_request(r->worker, r);
     free(r->path);
     free(r);
+}
+
+void request_finish(struct request *r, int status, const char *content_type, const char *body,
+                    size_t len)
+{
+    finish(r, status, content_type, body, len, false);
+}
+
+void request_finish_owned(struct request *r, int status, const char *content_type, char *body,
+                          size_t len)
+{
+    finish(r, status, content_type, body, len, true);
 }
 
 void request_reply_json(struct request *r, int status, const char *body)

@@ -301,8 +301,7 @@ static void reply_output(struct kpi_request *kr)
     struct export_output body = kr->out;
     kr->out = (struct export_output){0};
     release(kr);
-    request_finish(&kr->base, 200, kpi_formats[kr->format].content_type, body.data, body.len);
-    export_output_free(&body);
+    request_finish_owned(&kr->base, 200, kpi_formats[kr->format].content_type, body.data, body.len);
 }
 
 static void reply_data_json(struct kpi_request *kr, const PGresult *res)
