@@ -12,7 +12,7 @@
 #   MW_BENCH_REUSE=1  reuse that database when it exists (skip the generation)
 #   MW_BENCH_SCHOOLS, MW_BENCH_DISTRICTS, MW_BENCH_REGIONS, MW_BENCH_YEARS: the scale
 #   MW_BENCH_PORT     the collector's port (default 18551)
-#   MW_BENCH_CONNECTIONS  wrk connections (default 4; wrk threads: 2)
+#   MW_BENCH_CONNECTIONS  wrk connections (default 2, one per core; wrk threads: 2)
 #   MW_BENCH_RANDOM_PAGE_COST  the database's random_page_cost (default 1.1: SSD, data
 #                     cached; PostgreSQL's default of 4 makes the planner scan whole tables
 #                     where a region needs a few hundred index probes)
@@ -27,7 +27,7 @@ districts=${MW_BENCH_DISTRICTS:-2000}
 regions=${MW_BENCH_REGIONS:-85}
 years=${MW_BENCH_YEARS:-5}
 port=${MW_BENCH_PORT:-18551}
-conns=${MW_BENCH_CONNECTIONS:-4}
+conns=${MW_BENCH_CONNECTIONS:-2}
 mwctl=${MWCTL:-$root/build/services/mwctl/mwctl}
 collector=${COLLECTOR:-$root/build/services/collector/collector}
 url="$admin dbname=$db"
