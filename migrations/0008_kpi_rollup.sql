@@ -236,16 +236,22 @@ END
 $$;
 
 -- Only one transaction folds a key at a time, and a report never waits for it: the others
--- leave their rows for later. Advisory key space (-1, hash): 0003's meeting lock uses
--- (school id > 0, hash).
+-- leave their rows for later. Once per transaction and key: a group commit of many reports
+-- of one district would otherwise fold again at every report, over the rows the transaction
+-- keeps adding (its own dead versions cannot be skipped before it commits), so the rest of
+-- its reports leave their rows to the next transaction's fold. Advisory key space (-1, hash):
+-- 0003's meeting lock used (school id > 0, hash).
 CREATE FUNCTION mw.kpi_rollup_try_fold(p_district bigint, p_year mw.academic_year,
                                        p_stage mw.stage_name) RETURNS void
 LANGUAGE plpgsql
 AS $$
+DECLARE
+    v_key  text := '|' || p_district || ' ' || p_year || ' ' || p_stage || '|';
+    v_done text := coalesce(current_setting('mw.kpi_folded', true), '');
 BEGIN
-    IF pg_try_advisory_xact_lock(-1, hashtext(p_district || ' ' || p_year || ' ' || p_stage))
-    THEN
+    IF strpos(v_done, v_key) = 0 AND pg_try_advisory_xact_lock(-1, hashtext(v_key)) THEN
         PERFORM mw.kpi_rollup_fold(p_district, p_year, p_stage);
+        PERFORM set_config('mw.kpi_folded', v_done || v_key, true);
     END IF;
 END
 $$;

@@ -159,8 +159,8 @@ Test(kpi_rollup, a_busy_fold_leaves_rows_that_still_add_up)
     /* Another transaction holds the key's fold: the report adds rows of its own. */
     PGconn *holder = connect_or_fail();
     exec_or_fail(holder, "BEGIN");
-    exec_or_fail(holder, "SELECT pg_advisory_xact_lock(-1, hashtext(s.district_id || ' ' || "
-                         "'2024/2025 intermediate')) FROM mw.school s WHERE s.code = 'SOSH14'");
+    exec_or_fail(holder, "SELECT pg_advisory_xact_lock(-1, hashtext('|' || s.district_id || "
+                         "' 2024/2025 intermediate|')) FROM mw.school s WHERE s.code = 'SOSH14'");
     cr_expect_eq(mwtest_sql_long(fx.db, sql_key_rows), 1, "one row per key when folded");
     ingest(fx.token_sosh14, "SOSH14", "2024/2025", "intermediate", "пока занято");
     cr_expect_eq(mwtest_sql_long(fx.db, sql_key_rows), 3, "the base, +v3 and -v2");
@@ -226,5 +226,40 @@ Test(kpi_rollup, a_deadline_change_and_a_report_in_flight_count_it_once)
                                         "schools_expected = 4"),
                  2, "SOSH14 and ITL24 on time by the new deadline");
     cr_expect_eq(districts_unlike_their_schools(), 0);
+    cr_expect_eq(rollup_drift(), 0);
+}
+
+/* A group commit of several reports of one key folds once, at its first report; the rest
+ * leave their rows to the next transaction's fold. */
+Test(kpi_rollup, a_group_commit_folds_a_key_once)
+{
+    PGconn *conn = connect_or_fail();
+    exec_or_fail(conn, "BEGIN");
+    const char *tokens[] = {fx.token_sosh14, fx.token_itl24, fx.token_sosh14};
+    const char *schools[] = {"SOSH14", "ITL24", "SOSH14"};
+    for (int i = 0; i < 3; i++) {
+        char *comment = mwtest_fmt("пакет %d", i);
+        char *body = fixture_report(schools[i], "2024/2025", "intermediate", comment, NULL);
+        char *hash = mwtest_sql_str(fx.db, "SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')",
+                                    tokens[i]);
+        const char *params[] = {hash, body};
+        PGresult *res = PQexecParams(conn,
+                                     "SELECT http_status FROM mw.ingest_report(decode($1, "
+                                     "'hex'), NULL, sha256(convert_to($2, 'UTF8')), $2)",
+                                     2, NULL, params, NULL, NULL, 0);
+        cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQerrorMessage(conn));
+        cr_expect_str_eq(PQgetvalue(res, 0, 0), "201");
+        PQclear(res);
+        free(hash);
+        free(body);
+        free(comment);
+    }
+    exec_or_fail(conn, "COMMIT");
+    PQfinish(conn);
+    cr_expect_eq(mwtest_sql_long(fx.db, sql_key_rows), 5,
+                 "the folded row, then +new and -old of the two later reports");
+    cr_expect_eq(districts_unlike_their_schools(), 0);
+    ingest(fx.token_itl24, "ITL24", "2024/2025", "intermediate", "после пакета");
+    cr_expect_eq(mwtest_sql_long(fx.db, sql_key_rows), 1);
     cr_expect_eq(rollup_drift(), 0);
 }
