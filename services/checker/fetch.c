@@ -368,7 +368,9 @@ static void start(struct fetcher *f, struct fetch_req *req, uint64_t now)
     if (f->transfers != NULL)
         f->transfers->prev = t;
     f->transfers = t;
-    hostq_started(req->host, now);
+    /* The moment the transfer really starts: `now` was read before this dispatch's earlier
+     * starts, and the next one to the host must come a full delay after this one. */
+    hostq_started(req->host, fetch_now_ms());
     f->running++;
     f->stats.started++;
     log_debug("fetch_start", "url=\"%s\" mode=%s attempt=%d", req->url, fetch_mode_name(req->mode),
