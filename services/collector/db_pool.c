@@ -174,9 +174,13 @@ static void start_batch(struct slot *slot, struct job_queue *q, enum db_job_kind
 
     bool ok = true;
     if (mode == DB_JOB_WRITE) {
+        /* A sync between the statements and COMMIT: after an error the server skips only up
+         * to it, so COMMIT always runs and ends the transaction (as a ROLLBACK when it
+         * failed) instead of leaving the next batch in an aborted one. */
         ok = pgconn_send_query(slot->conn, "BEGIN", 0, NULL, NULL, NULL);
         for (int i = 0; ok && i < slot->n; i++)
             ok = send_job(slot, slot->batch[i]);
+        ok = ok && pgconn_sync(slot->conn);
         ok = ok && pgconn_send_query(slot->conn, "COMMIT", 0, NULL, NULL, NULL);
         ok = ok && pgconn_sync(slot->conn);
     } else {
@@ -233,12 +237,17 @@ static void settle_batch(struct slot *slot, bool lost)
         return;
     }
     /* Nothing of the batch is committed. A job whose own statement failed gets its
-     * error; the others run again in a later batch, unless the link itself is gone. */
+     * error; the others run again in a later batch, unless the link itself is gone. Their
+     * attempt does not count then: another document's error is no fault of theirs, and each
+     * such rollback answers one job, so however many of a batch fail, the rest get in. */
     bool again = !lost && (slot->failed_job >= 0 || retryable_sqlstate(slot->sqlstate));
+    bool innocent = !lost && slot->failed_job >= 0;
     for (int i = n - 1; i >= 0; i--) {
         struct db_job *job = slot->batch[i];
         PGresult *res = job->held;
         job->held = NULL;
+        if (innocent && i != slot->failed_job)
+            job->attempts--;
         if (i == slot->failed_job && !lost)
             finish(job, DB_QUERY_ERROR, res);
         else if (again && job->attempts < MAX_ATTEMPTS)
@@ -280,7 +289,8 @@ static void on_write_result(struct slot *slot, PGresult *res)
         job->held = res;
         return;
     } else {
-        slot->commit_ok = ok;
+        /* After an error COMMIT still answers COMMAND_OK, with the tag ROLLBACK. */
+        slot->commit_ok = ok && strcmp(PQcmdStatus(res), "COMMIT") == 0;
     }
     PQclear(res);
 }
