@@ -783,6 +783,238 @@ Test(ingest_sql, meeting_events)
     }
 }
 
+/* A meeting event of SOSH14 whose note is `note` (so that two notes give two events). */
+static char *meeting_event(const char *note)
+{
+    return mwtest_fmt("{\"school\": \"SOSH14\", \"academic_year\": \"2024/2025\", \"pair\": "
+                      "\"P07\", \"type\": \"regular\", \"date\": \"2024-12-03\", \"feedback\": "
+                      "true, \"note\": \"%s\"}",
+                      note);
+}
+
+static long meetings_stored(void)
+{
+    return sql_long(conn, "SELECT count(*) FROM mw.meeting_event", 0, NULL);
+}
+
+static void send_meeting_async(PGconn *c, const char *token, const char *key, const char *body)
+{
+    static char th[70], bh[70];
+    const char *params[4];
+    make_params(token, key, body, th, bh, params);
+    cr_assert(PQsendQueryParams(c, meeting_sql, 4, NULL, params, NULL, NULL, 0) == 1, "%s",
+              PQerrorMessage(c));
+}
+
+static struct answer collect_meeting(PGconn *c)
+{
+    PGresult *res = PQgetResult(c);
+    struct answer a;
+    fill_answer(res, &a, false);
+    PQclear(res);
+    while ((res = PQgetResult(c)) != NULL)
+        PQclear(res);
+    return a;
+}
+
+Test(ingest_sql, meeting_events_of_one_transaction_see_each_other)
+{
+    char *ev = meeting_event("одна транзакция");
+    char *other = meeting_event("другое содержимое");
+    sql_ok(conn, "BEGIN", 0, NULL);
+    struct answer a = meeting("tok-SOSH14", "t-1", ev);
+    cr_expect_eq(a.status, 201);
+    struct answer b = meeting("tok-SOSH14", "t-1", ev);
+    cr_expect_eq(b.status, 200, "the same key and body in the same batch: %d %s", b.status, b.code);
+    cr_expect_eq(b.id, a.id);
+    cr_expect_str_eq(b.received_at, a.received_at);
+    struct answer c = meeting("tok-SOSH14", "t-2", ev);
+    cr_expect_eq(c.status, 200, "the same body under another key replays");
+    cr_expect_eq(c.id, a.id);
+    struct answer d = meeting("tok-SOSH14", NULL, ev);
+    cr_expect_eq(d.status, 200, "the same body without key replays");
+    cr_expect_eq(d.id, a.id);
+    struct answer e = meeting("tok-SOSH14", "t-1", other);
+    cr_expect_eq(e.status, 409, "the key of another body in the same batch: %d %s", e.status,
+                 e.code);
+    cr_expect_eq(e.id, 0);
+    struct answer f = meeting("tok-SOSH14", "t-2", other);
+    cr_expect_eq(f.status, 201, "t-2 was not stored by the replay");
+    cr_expect_eq(PQtransactionStatus(conn), PQTRANS_INTRANS);
+    sql_ok(conn, "COMMIT", 0, NULL);
+    cr_expect_eq(meetings_stored(), 2);
+    /* The replay stored nothing under its key: t-2 belongs to the event that created it. */
+    const char *key[] = {"t-2"};
+    cr_expect_eq(sql_long(conn,
+                          "SELECT count(*) FROM mw.meeting_event WHERE idempotency_key = $1 "
+                          "AND note = 'другое содержимое'",
+                          1, key),
+                 1);
+    free(other);
+    free(ev);
+}
+
+Test(ingest_sql, identical_meeting_events_wait_for_the_first)
+{
+    PGconn *other = connect_db();
+    char *ev = meeting_event("в двух соединениях");
+
+    /* Another key, the same body: the second waits, then replays what the first committed. */
+    sql_ok(conn, "BEGIN", 0, NULL);
+    struct answer a = meeting("tok-SOSH14", "c-1", ev);
+    cr_expect_eq(a.status, 201);
+    send_meeting_async(other, "tok-SOSH14", "c-2", ev);
+    cr_expect(still_busy(other, 300), "the identical event did not wait for the first");
+    sql_ok(conn, "COMMIT", 0, NULL);
+    struct answer b = collect_meeting(other);
+    cr_expect_eq(b.status, 200, "%d %s", b.status, b.code);
+    cr_expect(b.replayed);
+    cr_expect_eq(b.id, a.id);
+    cr_expect_str_eq(b.received_at, a.received_at);
+
+    /* The same key with another body waits too, then conflicts. */
+    char *ev2 = meeting_event("второе событие");
+    char *ev3 = meeting_event("третье событие");
+    sql_ok(conn, "BEGIN", 0, NULL);
+    struct answer c = meeting("tok-SOSH14", "c-3", ev2);
+    cr_expect_eq(c.status, 201);
+    send_meeting_async(other, "tok-SOSH14", "c-3", ev3);
+    cr_expect(still_busy(other, 300), "the same key did not wait for the first");
+    sql_ok(conn, "COMMIT", 0, NULL);
+    struct answer d = collect_meeting(other);
+    cr_expect_eq(d.status, 409, "%d %s", d.status, d.code);
+
+    /* When the first rolls back, the one that waited stores the event. */
+    char *ev4 = meeting_event("откат");
+    sql_ok(conn, "BEGIN", 0, NULL);
+    struct answer e = meeting("tok-SOSH14", NULL, ev4);
+    cr_expect_eq(e.status, 201);
+    send_meeting_async(other, "tok-SOSH14", NULL, ev4);
+    cr_expect(still_busy(other, 300));
+    sql_ok(conn, "ROLLBACK", 0, NULL);
+    struct answer f = collect_meeting(other);
+    cr_expect_eq(f.status, 201, "%d %s", f.status, f.code);
+    cr_expect_neq(f.id, e.id);
+
+    cr_expect_eq(meetings_stored(), 3);
+    PQfinish(other);
+    free(ev4);
+    free(ev3);
+    free(ev2);
+    free(ev);
+}
+
+Test(ingest_sql, a_meeting_event_the_database_refuses_fails_alone)
+{
+    char *good = meeting_event("хорошее");
+    char *long_note_text = malloc(2002);
+    cr_assert_not_null(long_note_text);
+    memset(long_note_text, 'n', 2001);
+    long_note_text[2001] = '\0';
+    char *long_note = meeting_event(long_note_text);
+    const char *refused[] = {
+        "{\"school\": \"SOSH14\", \"academic_year\": \"2024/2025\", \"pair\": "
+        "\"P1\", \"type\": \"regular\", \"date\": \"2024-02-30\", \"feedback\": true}",
+        "{\"school\": \"SOSH14\", \"academic_year\": \"2024/2026\", \"pair\": "
+        "\"P1\", \"type\": \"regular\", \"date\": \"2024-02-03\", \"feedback\": true}",
+        "{\"school\": \"SOSH14\", \"academic_year\": \"2024/2025\", \"pair\": "
+        "\"\", \"type\": \"regular\", \"date\": \"2024-02-03\", \"feedback\": true}",
+        "{\"school\": \"SOSH14\", \"academic_year\": \"2024/2025\", "
+        "\"type\": \"regular\", \"date\": \"2024-02-03\", \"feedback\": true}",
+        "{\"school\": \"SOSH14\", \"academic_year\": \"2024/2025\", \"pair\": "
+        "\"P1\", \"type\": \"regular\", \"date\": \"2024-02-03\", \"feedback\": \"maybe\"}",
+        "{\"school\": \"SOSH14\", broken",
+        long_note,
+    };
+    sql_ok(conn, "BEGIN", 0, NULL);
+    struct answer a = meeting("tok-SOSH14", "r-1", good);
+    cr_expect_eq(a.status, 201);
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        char key[16];
+        snprintf(key, sizeof(key), "r-bad-%zu", i);
+        struct answer b = meeting("tok-SOSH14", key, refused[i]);
+        cr_expect_eq(b.status, 500, "refused[%zu]: %d %s", i, b.status, b.code);
+        cr_expect_str_eq(b.code, "internal_error");
+        cr_expect_eq(PQtransactionStatus(conn), PQTRANS_INTRANS, "refused[%zu] aborted the batch",
+                     i);
+    }
+    /* An idempotency key longer than the column allows fails alone too. */
+    char key[300];
+    memset(key, 'k', sizeof(key) - 1);
+    key[sizeof(key) - 1] = '\0';
+    char *keyed = meeting_event("длинный ключ");
+    struct answer c = meeting("tok-SOSH14", key, keyed);
+    cr_expect_eq(c.status, 500, "%d %s", c.status, c.code);
+    cr_expect_eq(PQtransactionStatus(conn), PQTRANS_INTRANS);
+    struct answer d = meeting("tok-SOSH14", "r-2", keyed);
+    cr_expect_eq(d.status, 201);
+    sql_ok(conn, "COMMIT", 0, NULL);
+    cr_expect_eq(meetings_stored(), 2);
+    free(keyed);
+    free(long_note);
+    free(long_note_text);
+    free(good);
+}
+
+Test(ingest_sql, meeting_event_columns_keep_their_rules)
+{
+    char *ev = meeting_event("правила таблицы");
+    struct answer a = meeting("tok-SOSH14", "k-rules", ev);
+    cr_assert_eq(a.status, 201);
+    /* Whoever writes the table directly: the same rules as the function's. */
+    static const struct {
+        const char *what, *sql, *sqlstate;
+    } cases[] = {
+        {"same school and body",
+         "INSERT INTO mw.meeting_event (school_id, academic_year, pair_code, type, meeting_date, "
+         "feedback, body_sha256) SELECT school_id, academic_year, pair_code, type, meeting_date, "
+         "feedback, body_sha256 FROM mw.meeting_event WHERE idempotency_key = $1",
+         "23505"},
+        {"same school and key",
+         "INSERT INTO mw.meeting_event (school_id, academic_year, pair_code, type, meeting_date, "
+         "feedback, idempotency_key, body_sha256) SELECT school_id, academic_year, pair_code, "
+         "type, meeting_date, feedback, idempotency_key, sha256('x') FROM mw.meeting_event "
+         "WHERE idempotency_key = $1",
+         "23505"},
+        {"pair code of 65 characters",
+         "INSERT INTO mw.meeting_event (school_id, academic_year, pair_code, type, meeting_date, "
+         "feedback, body_sha256) SELECT school_id, academic_year, repeat('p', 65), type, "
+         "meeting_date, feedback, sha256('y') FROM mw.meeting_event WHERE idempotency_key = $1",
+         "23514"},
+        {"empty key",
+         "INSERT INTO mw.meeting_event (school_id, academic_year, pair_code, type, meeting_date, "
+         "feedback, idempotency_key, body_sha256) SELECT school_id, academic_year, pair_code, "
+         "type, meeting_date, feedback, '', sha256('z') FROM mw.meeting_event "
+         "WHERE idempotency_key = $1",
+         "23514"},
+        {"note of 2001 characters",
+         "INSERT INTO mw.meeting_event (school_id, academic_year, pair_code, type, meeting_date, "
+         "feedback, note, body_sha256) SELECT school_id, academic_year, pair_code, type, "
+         "meeting_date, feedback, repeat('n', 2001), sha256('w') FROM mw.meeting_event "
+         "WHERE idempotency_key = $1",
+         "23514"},
+        {"hash of 31 bytes",
+         "INSERT INTO mw.meeting_event (school_id, academic_year, pair_code, type, meeting_date, "
+         "feedback, body_sha256) SELECT school_id, academic_year, pair_code, type, meeting_date, "
+         "feedback, substring(sha256('v') FROM 2) FROM mw.meeting_event "
+         "WHERE idempotency_key = $1",
+         "23514"},
+        {"unknown school",
+         "INSERT INTO mw.meeting_event (school_id, academic_year, pair_code, type, meeting_date, "
+         "feedback, body_sha256) SELECT -1, academic_year, pair_code, type, meeting_date, "
+         "feedback, sha256('u') FROM mw.meeting_event WHERE idempotency_key = $1",
+         "23503"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *state = mwtest_sql_error(db_url, cases[i].sql, "k-rules");
+        cr_expect(state != NULL && strcmp(state, cases[i].sqlstate) == 0, "%s: got %s, not %s",
+                  cases[i].what, state ? state : "success", cases[i].sqlstate);
+        free(state);
+    }
+    cr_expect_eq(meetings_stored(), 1);
+    free(ev);
+}
+
 Test(ingest_sql, authenticate_resolves_scopes)
 {
     const struct {
