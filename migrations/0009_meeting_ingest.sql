@@ -165,3 +165,77 @@ BEGIN
     http_status := 503; code := 'database_unavailable'; received_at := NULL;
 END
 $$;
+
+-- Many meeting events in one statement: what the collector sends for the events of one group
+-- commit (services/collector/db_pool.c). The four arrays hold, position by position, the
+-- arguments of mw.ingest_meeting; each row answers the event at position `ord` (1-based) with
+-- mw.ingest_meeting's columns, the same answer that event would get on its own, in array order.
+--
+-- Why: per event, a statement of its own costs PostgreSQL its protocol messages, a portal, an
+-- executor start and a plpgsql call; one INSERT for the whole group spends that once.
+--
+-- How: one INSERT ... SELECT ... ON CONFLICT DO NOTHING stores the events whose token is a
+-- school's, whose school field is that school and whose key and body are new; array order is
+-- insertion order, so of two events with the same key or body the first one is stored. Every
+-- other event (a replay, a key reused for another body, a refused token) then goes through
+-- mw.ingest_meeting, which sees the rows just inserted and answers it as it would alone. A
+-- value the table refuses fails the whole statement: the collector then runs the group's
+-- events one by one, so that only that event gets the error.
+CREATE FUNCTION mw.ingest_meetings(p_token_hash bytea[], p_idem_key text[],
+                                   p_body_sha256 bytea[], p_body text[])
+RETURNS TABLE (ord int, http_status int, code text, meeting_id bigint, replayed boolean,
+               received_at timestamptz)
+LANGUAGE plpgsql
+AS $$
+#variable_conflict use_column
+DECLARE
+    v_now     timestamptz := statement_timestamp();
+    v_n       int := coalesce(cardinality(p_body), 0);
+    v_created int[];
+    v_ids     bigint[];
+    v_k       int;
+BEGIN
+    IF coalesce(cardinality(p_token_hash), 0) <> v_n OR coalesce(cardinality(p_idem_key), 0) <> v_n
+       OR coalesce(cardinality(p_body_sha256), 0) <> v_n THEN
+        RAISE invalid_parameter_value USING MESSAGE = 'mw.ingest_meetings: arrays of unequal length';
+    END IF;
+    -- The token lookup is a LATERAL subquery behind OFFSET 0: one index probe per event, never
+    -- a hash join over every token (the planner cannot know the arrays are short).
+    WITH event AS MATERIALIZED (
+        SELECT e.ord::int AS ord, e.key, e.sha, e.body::jsonb AS doc, a.school_id, a.school_code
+          FROM unnest(p_token_hash, p_idem_key, p_body_sha256, p_body)
+                   WITH ORDINALITY AS e(token_hash, key, sha, body, ord)
+         CROSS JOIN LATERAL (SELECT s.id AS school_id, s.code AS school_code
+                               FROM mw.api_token t
+                               JOIN mw.school s ON s.id = t.school_id
+                              WHERE t.token_hash = e.token_hash AND t.revoked_at IS NULL
+                                AND t.role = 'school'
+                             OFFSET 0) a
+    ), stored AS (
+        INSERT INTO mw.meeting_event AS m (school_id, academic_year, pair_code, type,
+                                           meeting_date, feedback, note, received_at,
+                                           idempotency_key, body_sha256)
+        SELECT school_id, doc->>'academic_year', doc->>'pair', (doc->>'type')::mw.meeting_type,
+               (doc->>'date')::date, (doc->>'feedback')::boolean, doc->>'note', v_now, key, sha
+          FROM event
+         WHERE doc->>'school' = school_code
+         ORDER BY ord
+        ON CONFLICT DO NOTHING
+        RETURNING m.id, m.school_id, m.body_sha256
+    )
+    -- A stored row answers the first event with its school and body.
+    SELECT array_agg(f.ord), array_agg(stored.id) INTO v_created, v_ids
+      FROM stored
+     CROSS JOIN LATERAL (SELECT min(event.ord) AS ord FROM event
+                          WHERE event.school_id = stored.school_id
+                            AND event.sha = stored.body_sha256) f;
+    RETURN QUERY SELECT c.ord, 201, 'created'::text, c.id, false, v_now
+                   FROM unnest(v_created, v_ids) AS c(ord, id);
+    FOR v_k IN SELECT g FROM generate_series(1, v_n) g
+               EXCEPT SELECT unnest(v_created) LOOP
+        RETURN QUERY SELECT v_k, r.http_status, r.code, r.meeting_id, r.replayed, r.received_at
+                       FROM mw.ingest_meeting(p_token_hash[v_k], p_idem_key[v_k],
+                                              p_body_sha256[v_k], p_body[v_k]) r;
+    END LOOP;
+END
+$$;

@@ -1,6 +1,7 @@
 /* Per-loop PostgreSQL connections, the job queues, and group commit of writes. */
 #include "db_pool.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 const struct pgconn_statement db_statements[] = {
     {"ingest_report", "SELECT * FROM mw.ingest_report($1, $2, $3, $4)"},
     {"ingest_meeting", "SELECT * FROM mw.ingest_meeting($1, $2, $3, $4)"},
+    {"ingest_meetings", "SELECT * FROM mw.ingest_meetings($1, $2, $3, $4)"},
     {"authenticate", "SELECT * FROM mw.authenticate($1)"},
 };
 const size_t db_statements_count = sizeof(db_statements) / sizeof(db_statements[0]);
@@ -44,6 +46,12 @@ struct job_queue {
     size_t length;
 };
 
+/* One statement of a write batch: a job's own, or the combined one of a run of jobs. */
+struct part {
+    int first, count; /* the jobs it runs: batch[first .. first + count) */
+    PGresult *res;    /* its result, kept until COMMIT */
+};
+
 /* A connection with the batch it carries. */
 struct slot {
     struct db_pool *pool;
@@ -51,9 +59,11 @@ struct slot {
     enum db_job_kind mode;
     struct db_job **batch; /* jobs in flight, in send order */
     int n;
+    struct part *parts; /* a write batch's statements, in send order */
+    int n_parts;
     int query; /* index of the query whose results arrive now */
     bool begin_ok, commit_ok;
-    int failed_job;       /* a write whose own statement failed, or -1 */
+    int failed_part;      /* a write statement that failed for its document(s), or -1 */
     bool up;              /* counted in the connections gauge */
     const char *sqlstate; /* of the first error in a write batch */
     uint64_t started;
@@ -154,6 +164,83 @@ static bool send_job(struct slot *slot, struct db_job *job)
                              job->formats);
 }
 
+/*
+ * A one-dimensional array of `count` elements of type `elem` in PostgreSQL's binary format
+ * (array_recv): the parameter `p` of each job. Returns its length, or -1 without memory.
+ */
+static int array_param(struct db_job *const *jobs, int count, int p, Oid elem, char **out)
+{
+    size_t size = 20;
+    bool nulls = false;
+    for (int k = 0; k < count; k++) {
+        const struct db_job *job = jobs[k];
+        nulls |= job->values[p] == NULL;
+        if (job->values[p] != NULL)
+            size += (size_t)(job->formats[p] ? job->lengths[p] : (int)strlen(job->values[p]));
+        size += 4;
+    }
+    if (size > INT32_MAX || (*out = malloc(size)) == NULL)
+        return -1;
+    char *at = *out;
+    uint32_t header[5] = {htonl(1), htonl(nulls), htonl(elem), htonl((uint32_t)count), htonl(1)};
+    memcpy(at, header, sizeof(header));
+    at += sizeof(header);
+    for (int k = 0; k < count; k++) {
+        const struct db_job *job = jobs[k];
+        int len = job->values[p] == NULL ? -1
+                  : job->formats[p]      ? job->lengths[p]
+                                         : (int)strlen(job->values[p]);
+        uint32_t be = htonl((uint32_t)len);
+        memcpy(at, &be, 4);
+        at += 4;
+        if (len > 0) {
+            memcpy(at, job->values[p], (size_t)len);
+            at += len;
+        }
+    }
+    return (int)size;
+}
+
+/* Sends the combined statement of a run of jobs: each parameter an array of theirs. */
+static bool send_combined(struct slot *slot, struct db_job *const *jobs, int count)
+{
+    const struct db_job *first = jobs[0];
+    char *values[DB_JOB_MAX_PARAMS] = {0};
+    int lengths[DB_JOB_MAX_PARAMS], formats[DB_JOB_MAX_PARAMS];
+    bool ok = true;
+    for (int p = 0; ok && p < first->n_params; p++) {
+        lengths[p] = array_param(jobs, count, p, first->combined_types[p], &values[p]);
+        formats[p] = 1;
+        ok = lengths[p] >= 0;
+    }
+    ok = ok && pgconn_send_prepared(slot->conn, first->combined_statement, first->n_params,
+                                    (const char *const *)values, lengths, formats);
+    for (int p = 0; p < first->n_params; p++)
+        free(values[p]);
+    return ok;
+}
+
+static bool combinable(const struct db_job *a, const struct db_job *b)
+{
+    return a->combined_statement != NULL && !a->solo && !b->solo &&
+           b->combined_statement == a->combined_statement;
+}
+
+/* Splits a write batch into statements: runs of combinable jobs, the others one each. */
+static void plan_parts(struct slot *slot)
+{
+    slot->n_parts = 0;
+    for (int i = 0; i < slot->n;) {
+        int j = i + 1;
+        while (j < slot->n && combinable(slot->batch[i], slot->batch[j]))
+            j++;
+        slot->parts[slot->n_parts++] = (struct part){.first = i, .count = j - i};
+        for (int k = i; k < j; k++)
+            slot->batch[k]->row = j - i > 1 ? -1 : 0; /* -1: not answered yet */
+        i = j;
+    }
+}
+
 /* Takes up to batch_max jobs from `q` and sends them on the idle `slot`. */
 static void start_batch(struct slot *slot, struct job_queue *q, enum db_job_kind mode)
 {
@@ -162,7 +249,7 @@ static void start_batch(struct slot *slot, struct job_queue *q, enum db_job_kind
     slot->n = 0;
     slot->query = 0;
     slot->begin_ok = slot->commit_ok = false;
-    slot->failed_job = -1;
+    slot->failed_part = -1;
     slot->sqlstate = NULL;
     while (slot->n < pool->cfg->batch_max && q->head != NULL) {
         struct db_job *job = queue_pop(q);
@@ -177,15 +264,21 @@ static void start_batch(struct slot *slot, struct job_queue *q, enum db_job_kind
         /* A sync between the statements and COMMIT: after an error the server skips only up
          * to it, so COMMIT always runs and ends the transaction (as a ROLLBACK when it
          * failed) instead of leaving the next batch in an aborted one. */
+        plan_parts(slot);
         ok = pgconn_send_query(slot->conn, "BEGIN", 0, NULL, NULL, NULL);
-        for (int i = 0; ok && i < slot->n; i++)
-            ok = send_job(slot, slot->batch[i]);
+        for (int i = 0; ok && i < slot->n_parts; i++) {
+            const struct part *part = &slot->parts[i];
+            ok = part->count == 1 ? send_job(slot, slot->batch[part->first])
+                                  : send_combined(slot, &slot->batch[part->first], part->count);
+        }
         ok = ok && pgconn_sync(slot->conn);
         ok = ok && pgconn_send_query(slot->conn, "COMMIT", 0, NULL, NULL, NULL);
         ok = ok && pgconn_sync(slot->conn);
     } else {
-        for (int i = 0; ok && i < slot->n; i++)
+        for (int i = 0; ok && i < slot->n; i++) {
+            slot->batch[i]->row = 0;
             ok = send_job(slot, slot->batch[i]) && pgconn_sync(slot->conn);
+        }
     }
     if (!ok) {
         pgconn_drop(slot->conn, "send failed"); /* fails the batch through EV_DOWN */
@@ -210,6 +303,35 @@ static void pump(struct db_pool *pool)
     }
 }
 
+/* After COMMIT: answers the jobs of one statement with its result. */
+static void answer_part(struct slot *slot, const struct part *part)
+{
+    struct db_job *const *jobs = &slot->batch[part->first];
+    if (part->count == 1) {
+        finish(jobs[0], DB_OK, part->res);
+        return;
+    }
+    /* Rows first, answers after: done() may free a job. */
+    int rows = PQntuples(part->res);
+    for (int r = 0; r < rows; r++) {
+        long ord = strtol(PQgetvalue(part->res, r, 0), NULL, 10);
+        if (ord >= 1 && ord <= part->count && jobs[ord - 1]->row < 0)
+            jobs[ord - 1]->row = r;
+    }
+    for (int k = 0; k < part->count; k++) {
+        struct db_job *job = jobs[k];
+        if (job->row >= 0) {
+            finish(job, DB_OK, part->res);
+            continue;
+        }
+        /* Committed or not, the statement did not say: the client must ask again. */
+        log_error("combined_answer_missing", "statement=%s position=%d", job->combined_statement,
+                  k + 1);
+        job->row = 0;
+        finish(job, DB_QUERY_ERROR, NULL);
+    }
+}
+
 /* Answers or requeues every job of the batch. slot->n stays set meanwhile, so a
  * done() callback that submits new work never gets this slot's batch array. */
 static void settle_batch(struct slot *slot, bool lost)
@@ -225,46 +347,54 @@ static void settle_batch(struct slot *slot, bool lost)
     }
 
     bool committed = !lost && slot->begin_ok && slot->commit_ok;
-    metrics_observe_batch(n, monotonic_ms() - slot->started, committed);
+    metrics_observe_batch(n, slot->n_parts, monotonic_ms() - slot->started, committed);
     if (committed) {
-        for (int i = 0; i < n; i++) {
-            struct db_job *job = slot->batch[i];
-            PGresult *res = job->held;
-            job->held = NULL;
-            finish(job, DB_OK, res);
-            PQclear(res);
-        }
+        for (int i = 0; i < slot->n_parts; i++)
+            answer_part(slot, &slot->parts[i]);
         return;
     }
-    /* Nothing of the batch is committed. A job whose own statement failed gets its
-     * error; the others run again in a later batch, unless the link itself is gone. Their
+    /* Nothing of the batch is committed. A job whose own statement failed gets its error; a
+     * combined statement that failed has its jobs run on their own, so that the failing one
+     * is found. The others run again in a later batch, unless the link itself is gone. Their
      * attempt does not count then: another document's error is no fault of theirs, and each
-     * such rollback answers one job, so however many of a batch fail, the rest get in. */
-    bool again = !lost && (slot->failed_job >= 0 || retryable_sqlstate(slot->sqlstate));
-    bool innocent = !lost && slot->failed_job >= 0;
+     * such rollback answers one job or splits one group, so however many of a batch fail, the
+     * rest get in. */
+    int failed_job = -1;
+    if (!lost && slot->failed_part >= 0) {
+        const struct part *failed = &slot->parts[slot->failed_part];
+        if (failed->count == 1)
+            failed_job = failed->first;
+        for (int k = failed->first; k < failed->first + failed->count; k++)
+            slot->batch[k]->solo = true;
+    }
+    const PGresult *failed_res = failed_job >= 0 ? slot->parts[slot->failed_part].res : NULL;
+    bool innocent = !lost && slot->failed_part >= 0;
+    bool again = innocent || (!lost && retryable_sqlstate(slot->sqlstate));
     for (int i = n - 1; i >= 0; i--) {
         struct db_job *job = slot->batch[i];
-        PGresult *res = job->held;
-        job->held = NULL;
-        if (innocent && i != slot->failed_job)
+        if (innocent && i != failed_job)
             job->attempts--;
-        if (i == slot->failed_job && !lost)
-            finish(job, DB_QUERY_ERROR, res);
+        if (i == failed_job)
+            finish(job, DB_QUERY_ERROR, failed_res);
         else if (again && job->attempts < MAX_ATTEMPTS)
             queue_push_front(&pool->writes, job);
         else
             finish(job, DB_UNAVAILABLE, NULL);
-        PQclear(res);
     }
     if (!lost)
-        log_warn("batch_rolled_back", "jobs=%d sqlstate=%s failed_job=%d", n,
-                 slot->sqlstate ? slot->sqlstate : "-", slot->failed_job);
+        log_warn("batch_rolled_back", "jobs=%d statements=%d sqlstate=%s failed_statement=%d", n,
+                 slot->n_parts, slot->sqlstate ? slot->sqlstate : "-", slot->failed_part);
 }
 
 static void end_batch(struct slot *slot, bool lost)
 {
     slot->pool->in_flight -= (size_t)slot->n;
     settle_batch(slot, lost);
+    for (int i = 0; i < slot->n_parts; i++) {
+        PQclear(slot->parts[i].res);
+        slot->parts[i].res = NULL;
+    }
+    slot->n_parts = 0;
     slot->n = 0;
 }
 
@@ -280,13 +410,13 @@ static void on_write_result(struct slot *slot, PGresult *res)
     }
     if (slot->query == 0) {
         slot->begin_ok = ok;
-    } else if (slot->query <= slot->n) {
-        struct db_job *job = slot->batch[slot->query - 1];
-        if (!ok && st != PGRES_PIPELINE_ABORTED && slot->failed_job < 0 &&
+    } else if (slot->query <= slot->n_parts) {
+        struct part *part = &slot->parts[slot->query - 1];
+        if (!ok && st != PGRES_PIPELINE_ABORTED && slot->failed_part < 0 &&
             document_sqlstate(PQresultErrorField(res, PG_DIAG_SQLSTATE)))
-            slot->failed_job = slot->query - 1;
-        PQclear(job->held);
-        job->held = res;
+            slot->failed_part = slot->query - 1;
+        PQclear(part->res);
+        part->res = res;
         return;
     } else {
         /* After an error COMMIT still answers COMMAND_OK, with the tag ROLLBACK. */
@@ -372,7 +502,8 @@ struct db_pool *db_pool_new(struct event_base *base, const struct collector_conf
         struct slot *slot = &pool->slots[i];
         slot->pool = pool;
         slot->batch = calloc((size_t)cfg->batch_max, sizeof(*slot->batch));
-        if (slot->batch == NULL) {
+        slot->parts = calloc((size_t)cfg->batch_max, sizeof(*slot->parts));
+        if (slot->batch == NULL || slot->parts == NULL) {
             db_pool_free(pool);
             return NULL;
         }
@@ -406,6 +537,7 @@ void db_pool_free(struct db_pool *pool)
         }
         free((void *)slot->sqlstate);
         free(slot->batch);
+        free(slot->parts);
     }
     free(pool->slots);
     free(pool);
@@ -414,8 +546,9 @@ void db_pool_free(struct db_pool *pool)
 void db_pool_submit(struct db_pool *pool, struct db_job *job)
 {
     struct job_queue *q = job->kind == DB_JOB_WRITE ? &pool->writes : &pool->reads;
-    job->held = NULL;
     job->attempts = 0;
+    job->solo = false;
+    job->row = 0;
     if (!any_alive(pool) || q->length >= (size_t)pool->cfg->queue_max) {
         finish(job, DB_UNAVAILABLE, NULL);
         return;

@@ -37,13 +37,23 @@ struct db_job {
     const char *values[DB_JOB_MAX_PARAMS];
     int lengths[DB_JOB_MAX_PARAMS];
     int formats[DB_JOB_MAX_PARAMS];
+    /*
+     * Optional, for writes: a prepared statement that runs many jobs like this one at once.
+     * Its parameters are arrays of this job's, with the element types `combined_types`; it
+     * returns one row per job, whose first column is the job's 1-based position in the
+     * arrays. A text-format parameter must be of a type whose binary form is its text.
+     */
+    const char *combined_statement;
+    const Oid *combined_types;
+    /* `res`'s row that answers the job, read by done(): 0 unless it ran combined. */
+    int row;
     void (*done)(struct db_job *job, enum db_outcome outcome, const PGresult *res);
 
     /* Owned by the pool while the job is queued or in flight. */
     struct db_job *next;
-    PGresult *held;     /* a write's result, kept until its COMMIT */
     uint64_t queued_at; /* monotonic ms, for the queue timeout */
     int attempts;       /* batches it was part of */
+    bool solo;          /* its combined statement failed: it runs on its own from now on */
 };
 
 struct db_pool;

@@ -40,6 +40,7 @@ static atomic_uint_fast64_t requests[ROUTE_MAX][STATUS_CLASS_MAX];
 static atomic_uint_fast64_t request_latency_us_sum[ROUTE_MAX];
 static atomic_uint_fast64_t accepted[ACCEPT_MAX];
 static atomic_uint_fast64_t batches_rolled_back;
+static atomic_uint_fast64_t batch_statements;
 static atomic_int_fast64_t db_connections;
 static atomic_int_fast64_t client_connections;
 static struct histogram batch_sizes, commit_latency;
@@ -70,12 +71,13 @@ void metrics_accepted(enum metrics_accept what)
     atomic_fetch_add_explicit(&accepted[what], 1, memory_order_relaxed);
 }
 
-void metrics_observe_batch(int jobs, uint64_t latency_ms, bool committed)
+void metrics_observe_batch(int jobs, int statements, uint64_t latency_ms, bool committed)
 {
     if (!committed) {
         atomic_fetch_add_explicit(&batches_rolled_back, 1, memory_order_relaxed);
         return;
     }
+    atomic_fetch_add_explicit(&batch_statements, (uint64_t)statements, memory_order_relaxed);
     observe(&batch_sizes, batch_bounds, BATCH_BUCKETS, jobs, (uint64_t)jobs);
     observe(&commit_latency, latency_bounds_ms, LATENCY_BUCKETS, (double)latency_ms,
             latency_ms * 1000u);
@@ -141,6 +143,12 @@ void metrics_render(struct evbuffer *out)
         "# HELP mw_batches_rolled_back_total Group-commit batches that did not commit.\n"
         "# TYPE mw_batches_rolled_back_total counter\nmw_batches_rolled_back_total %llu\n",
         (unsigned long long)atomic_load_explicit(&batches_rolled_back, memory_order_relaxed));
+    evbuffer_add_printf(
+        out,
+        "# HELP mw_batch_statements_total Statements of committed batches (meeting events that "
+        "arrive together take one).\n"
+        "# TYPE mw_batch_statements_total counter\nmw_batch_statements_total %llu\n",
+        (unsigned long long)atomic_load_explicit(&batch_statements, memory_order_relaxed));
     render_histogram(out, "mw_batch_size", "Documents per committed transaction.", &batch_sizes,
                      batch_bounds, BATCH_BUCKETS, 1, 1);
     render_histogram(out, "mw_commit_latency_seconds", "Time from sending a batch to its commit.",

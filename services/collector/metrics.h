@@ -27,7 +27,9 @@ enum metrics_accept {
 
 void metrics_request(enum metrics_route route, int status, uint64_t latency_us);
 void metrics_accepted(enum metrics_accept what);
-void metrics_observe_batch(int jobs, uint64_t latency_ms, bool committed);
+/* A write batch ended: its documents, the statements that ran them (a run of combinable
+ * documents takes one), and whether it committed. */
+void metrics_observe_batch(int jobs, int statements, uint64_t latency_ms, bool committed);
 void metrics_db_connection(int delta);
 void metrics_client_connection(int delta);
 

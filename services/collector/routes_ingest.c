@@ -23,7 +23,8 @@
 
 /* What differs between a term report and a meeting event. */
 struct ingest_kind {
-    const char *statement; /* prepared ingest function */
+    const char *statement;          /* prepared ingest function */
+    const char *combined_statement; /* the same for many documents at once, or NULL */
     bool (*validate)(const cJSON *doc, struct problem_list *out, struct report_key *key);
     enum metrics_accept created, replayed;
     enum metrics_route route;
@@ -31,12 +32,19 @@ struct ingest_kind {
 };
 
 static const struct ingest_kind report_kind = {
-    "ingest_report",        report_validate,   ACCEPT_REPORT_CREATED,
-    ACCEPT_REPORT_REPLAYED, ROUTE_REPORT_POST, "Отчёт содержит ошибки",
+    "ingest_report",         NULL,
+    report_validate,         ACCEPT_REPORT_CREATED,
+    ACCEPT_REPORT_REPLAYED,  ROUTE_REPORT_POST,
+    "Отчёт содержит ошибки",
 };
 static const struct ingest_kind meeting_kind = {
-    "ingest_meeting",        meeting_validate,   ACCEPT_MEETING_CREATED,
-    ACCEPT_MEETING_REPLAYED, ROUTE_MEETING_POST, "Событие встречи содержит ошибки",
+    "ingest_meeting",
+    "ingest_meetings",
+    meeting_validate,
+    ACCEPT_MEETING_CREATED,
+    ACCEPT_MEETING_REPLAYED,
+    ROUTE_MEETING_POST,
+    "Событие встречи содержит ошибки",
 };
 
 /* A document on its way to the database. `base` first: the request owns the memory. */
@@ -77,12 +85,12 @@ static void reply_db_error(struct ingest *in, const PGresult *res)
                         "Внутренняя ошибка сервера: документ не сохранён, повторите позже");
 }
 
-static const char *field(const PGresult *res, const char *name)
+static const char *field(const PGresult *res, int row, const char *name)
 {
     int col = PQfnumber(res, name);
-    if (col < 0 || PQgetisnull(res, 0, col))
+    if (col < 0 || row >= PQntuples(res) || PQgetisnull(res, row, col))
         return NULL;
-    return PQgetvalue(res, 0, col);
+    return PQgetvalue(res, row, col);
 }
 
 static void on_ingested(struct db_job *job, enum db_outcome outcome, const PGresult *res)
@@ -94,25 +102,27 @@ static void on_ingested(struct db_job *job, enum db_outcome outcome, const PGres
         request_reply_unavailable(r);
         return;
     }
-    if (outcome != DB_OK || PQntuples(res) != 1) {
+    /* One row answers the document: its own result's, or its row of a combined one. */
+    int row = job->row;
+    if (outcome != DB_OK || row >= PQntuples(res)) {
         reply_db_error(in, res);
         return;
     }
-    const char *status_text = field(res, "http_status");
-    const char *code = field(res, "code");
+    const char *status_text = field(res, row, "http_status");
+    const char *code = field(res, row, "code");
     int status = status_text ? atoi(status_text) : 500;
     ingest_finish_free(in);
 
     switch (status) {
     case 200:
     case 201: {
-        const char *id = field(res, "report_id");
+        const char *id = field(res, row, "report_id");
         if (id == NULL)
-            id = field(res, "meeting_id");
-        const char *version = field(res, "version");
-        const char *on_time = field(res, "on_time");
-        const char *deadline = field(res, "deadline");
-        const char *received = field(res, "received_at");
+            id = field(res, row, "meeting_id");
+        const char *version = field(res, row, "version");
+        const char *on_time = field(res, row, "on_time");
+        const char *deadline = field(res, row, "deadline");
+        const char *received = field(res, row, "received_at");
         bool replayed = status == 200;
         metrics_accepted(replayed ? in->kind->replayed : in->kind->created);
         cJSON *out = cJSON_CreateObject();
@@ -188,7 +198,7 @@ static void on_refusal_authenticated(struct db_job *job, enum db_outcome outcome
         reply_unauthorized(r);
         return;
     }
-    const char *role = field(res, "role");
+    const char *role = field(res, 0, "role");
     if (role == NULL || strcmp(role, "school") != 0) {
         ingest_finish_free(in);
         request_reply_error(r, 403, "forbidden", "Отправлять документы может только токен школы");
@@ -313,6 +323,10 @@ static void ingest(struct worker *w, struct evhttp_request *req, const struct in
     job->lengths[2] = sizeof(in->body_sha);
     job->formats[2] = 1;
     job->values[3] = in->body;
+    /* bytea, text, bytea, text: the element types of the combined statement's arrays. */
+    static const Oid combined_types[] = {17, 25, 17, 25};
+    job->combined_statement = kind->combined_statement;
+    job->combined_types = combined_types;
     job->done = on_ingested;
     db_pool_submit(w->db, job);
 }

@@ -956,6 +956,147 @@ Test(ingest_sql, a_meeting_event_the_database_refuses_fails_alone)
     free(good);
 }
 
+/* ---- many meeting events in one statement (mw.ingest_meetings) ----------------------------- */
+
+/* One event of a combined call: the token's text, the key (NULL: none) and the body. */
+struct combined_event {
+    const char *token, *key, *body;
+};
+
+/* Calls mw.ingest_meetings with the events' arrays, built in SQL from a JSON array of
+ * [token, key, body]: the token's and the body's SHA-256 as the collector computes them.
+ * Returns the result, rows ordered by position. */
+static PGresult *call_combined(const struct combined_event *events, int n)
+{
+    cJSON *list = cJSON_CreateArray();
+    for (int i = 0; i < n; i++) {
+        cJSON *e = cJSON_CreateArray();
+        cJSON_AddItemToArray(e, cJSON_CreateString(events[i].token));
+        cJSON_AddItemToArray(e, events[i].key ? cJSON_CreateString(events[i].key)
+                                              : cJSON_CreateNull());
+        cJSON_AddItemToArray(e, cJSON_CreateString(events[i].body));
+        cJSON_AddItemToArray(list, e);
+    }
+    char *json = cJSON_PrintUnformatted(list);
+    cJSON_Delete(list);
+    const char *p[] = {json};
+    PGresult *res = PQexecParams(
+        conn,
+        "SELECT r.* FROM (SELECT array_agg(sha256(convert_to(e->>0, 'UTF8')) ORDER BY o) th, "
+        "array_agg(e->>1 ORDER BY o) k, array_agg(sha256(convert_to(e->>2, 'UTF8')) ORDER BY o) s, "
+        "array_agg(e->>2 ORDER BY o) b FROM jsonb_array_elements($1::jsonb) "
+        "WITH ORDINALITY AS x(e, o)) a, mw.ingest_meetings(a.th, a.k, a.s, a.b) r ORDER BY r.ord",
+        1, NULL, p, NULL, NULL, 0);
+    free(json);
+    return res;
+}
+
+/* Every event gets, at its position, the answer it would get alone and in that order: new
+ * ones are stored, replays and reused keys are recognised within the call as across calls,
+ * and refused tokens are refused. */
+Test(ingest_sql, meeting_events_in_one_statement_answer_as_one_by_one)
+{
+    char *before = meeting_event("до вызова");
+    char *n1 = meeting_event("новое 1"), *n2 = meeting_event("новое 2");
+    char *n3 = meeting_event("новое 3"), *n4 = meeting_event("новое 4");
+    char *n5 = meeting_event("новое 5");
+    struct answer pre = meeting("tok-SOSH14", "pre-1", before);
+    cr_assert_eq(pre.status, 201);
+
+    const struct combined_event events[] = {
+        {"tok-SOSH14", "k1", n1},        /* 1: new */
+        {"tok-SOSH14", "pre-1", before}, /* 2: a replay of an earlier call's event */
+        {"tok-SOSH14", "pre-1", n2},     /* 3: that key, another body */
+        {"tok-SOSH14", NULL, n3},        /* 4: new, no key */
+        {"tok-SOSH14", NULL, n3},        /* 5: the same body again: a replay of 4 */
+        {"tok-SOSH14", "k1", n1},        /* 6: a replay of 1 */
+        {"tok-SOSH14", "k1", n4},        /* 7: 1's key, another body */
+        {"tok-unknown", NULL, n5},       /* 8 */
+        {"tok-district", NULL, n5},      /* 9 */
+        {"tok-ITL24", NULL, n5},         /* 10: another school's token */
+        {"tok-revoked", NULL, n5},       /* 11 */
+        {"tok-SOSH14", "k5", n5},        /* 12: new, after all of those */
+    };
+    static const int expected[] = {201, 200, 409, 201, 200, 200, 409, 401, 403, 403, 401, 201};
+    enum { N = sizeof(events) / sizeof(events[0]) };
+    PGresult *res = call_combined(events, N);
+    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(res));
+    cr_assert_eq(PQntuples(res), N, "one row per event: %d", PQntuples(res));
+    long long ids[N];
+    for (int i = 0; i < N; i++) {
+        cr_expect_eq(atoi(PQgetvalue(res, i, 0)), i + 1);
+        int status = atoi(PQgetvalue(res, i, 1));
+        cr_expect_eq(status, expected[i], "event %d: %d %s", i + 1, status, PQgetvalue(res, i, 2));
+        ids[i] = atoll(PQgetvalue(res, i, 3));
+        cr_expect_eq(strcmp(PQgetvalue(res, i, 4), "t") == 0, expected[i] == 200,
+                     "event %d: replayed", i + 1);
+        cr_expect_eq(PQgetisnull(res, i, 5), expected[i] >= 400, "event %d: received_at", i + 1);
+    }
+    cr_expect_str_eq(PQgetvalue(res, 0, 2), "created");
+    cr_expect_str_eq(PQgetvalue(res, 2, 2), "idempotency_conflict");
+    cr_expect_str_eq(PQgetvalue(res, 7, 2), "unauthorized");
+    cr_expect_str_eq(PQgetvalue(res, 8, 2), "forbidden");
+    cr_expect_eq(ids[1], pre.id, "2 replays the earlier event");
+    cr_expect_eq(ids[4], ids[3], "5 replays 4");
+    cr_expect_eq(ids[5], ids[0], "6 replays 1");
+    cr_expect(ids[0] > 0 && ids[3] > 0 && ids[11] > 0);
+    cr_expect_str_eq(PQgetvalue(res, 3, 5), PQgetvalue(res, 0, 5), "one statement, one time");
+    PQclear(res);
+
+    /* Stored: the earlier event and 1, 4 and 12, each once, with its own key and content. */
+    cr_expect_eq(meetings_stored(), 4);
+    char *rows = sql_str(conn,
+                         "SELECT string_agg(format('%s=%s', coalesce(idempotency_key, '-'), note), "
+                         "';' ORDER BY id) FROM mw.meeting_event",
+                         0, NULL);
+    cr_expect_str_eq(rows, "pre-1=до вызова;k1=новое 1;-=новое 3;k5=новое 5");
+    free(rows);
+    /* And a repeat of the whole call stores nothing: every event is now a replay or refused. */
+    res = call_combined(events, N);
+    cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(res));
+    for (int i = 0; i < N; i++) {
+        int status = atoi(PQgetvalue(res, i, 1));
+        int want = expected[i] == 201 ? 200 : expected[i];
+        cr_expect_eq(status, want, "again, event %d: %d", i + 1, status);
+        if (want == 200)
+            cr_expect_eq(atoll(PQgetvalue(res, i, 3)), i == 1 ? pre.id : ids[i]);
+    }
+    PQclear(res);
+    cr_expect_eq(meetings_stored(), 4);
+    free(before);
+    free(n1);
+    free(n2);
+    free(n3);
+    free(n4);
+    free(n5);
+}
+
+/* A value the table refuses fails the whole call and stores nothing of it: the collector then
+ * runs those events one by one, and alone only that one fails
+ * (a_meeting_event_the_database_refuses_fails_alone). */
+Test(ingest_sql, a_refused_value_fails_the_whole_combined_statement)
+{
+    char *good = meeting_event("хорошее");
+    const char *bad =
+        "{\"school\": \"SOSH14\", \"academic_year\": \"2024/2025\", \"pair\": "
+        "\"P1\", \"type\": \"regular\", \"date\": \"2024-02-30\", \"feedback\": true}";
+    const struct combined_event events[] = {{"tok-SOSH14", "g", good}, {"tok-SOSH14", "b", bad}};
+    PGresult *res = call_combined(events, 2);
+    cr_expect_eq(PQresultStatus(res), PGRES_FATAL_ERROR);
+    cr_expect_str_eq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "22008");
+    PQclear(res);
+    cr_expect_eq(meetings_stored(), 0);
+    res = PQexec(conn, "SELECT * FROM mw.ingest_meetings('{}', '{}', '{}', '{x}')");
+    cr_expect_eq(PQresultStatus(res), PGRES_FATAL_ERROR, "arrays of unequal length");
+    cr_expect_str_eq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "22023");
+    PQclear(res);
+    res = PQexec(conn, "SELECT count(*) FROM mw.ingest_meetings('{}', '{}', '{}', '{}')");
+    cr_expect_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(res));
+    cr_expect_str_eq(PQgetvalue(res, 0, 0), "0", "no events, no rows");
+    PQclear(res);
+    free(good);
+}
+
 Test(ingest_sql, meeting_event_columns_keep_their_rules)
 {
     char *ev = meeting_event("правила таблицы");

@@ -181,6 +181,48 @@ Test(meeting_batch, failing_events_do_not_fail_the_rest_of_the_batch)
     }
 }
 
+/* Distinct events that arrive together are stored by one statement (mw.ingest_meetings), and
+ * each client gets its own event's answer. */
+Test(meeting_batch, events_that_arrive_together_share_one_statement)
+{
+    enum { N = 20 };
+    struct push pushes[N];
+    char *bodies[N], *keys[N];
+    for (int i = 0; i < N; i++) {
+        bodies[i] = mwtest_fmt("{\"school\":\"SOSH14\",\"academic_year\":\"2024/2025\","
+                               "\"pair\":\"Q%02d\",\"type\":\"planning\",\"date\":\"2024-10-%02d\","
+                               "\"feedback\":%s}",
+                               i, 1 + i, i % 2 ? "true" : "false");
+        keys[i] = mwtest_fmt("together-%d", i);
+        pushes[i] = (struct push){.body = bodies[i], .key = i % 3 ? keys[i] : NULL};
+    }
+    long statements_before = metric("mw_batch_statements_total");
+    long documents_before = metric("mw_batch_size_sum");
+    push_together(pushes, N);
+
+    for (int i = 0; i < N; i++) {
+        cr_expect_eq(pushes[i].status, 201, "event %d: %ld", i, pushes[i].status);
+        char *id = mwtest_fmt("%ld", pushes[i].id);
+        char *pair = mwtest_fmt("Q%02d", i);
+        cr_expect_eq(mwtest_sql_long(fx.db,
+                                     "SELECT count(*) FROM mw.meeting_event WHERE id = $1 "
+                                     "AND pair_code = $2",
+                                     id, pair),
+                     1, "event %d is stored under the id it was answered with", i);
+        free(pair);
+        free(id);
+    }
+    long documents = metric("mw_batch_size_sum") - documents_before;
+    long statements = metric("mw_batch_statements_total") - statements_before;
+    cr_expect_eq(documents, N);
+    /* The first one waited alone for the lock; the rest went together. */
+    cr_expect_leq(statements, 3, "%ld statements for %ld events", statements, documents);
+    for (int i = 0; i < N; i++) {
+        free(bodies[i]);
+        free(keys[i]);
+    }
+}
+
 /* The same event pushed many times at once, under different keys and none, in one batch:
  * stored once, one 201, every other answer a replay of it. One key used for two bodies in the
  * same batch: the first stores its body, the second conflicts. */
