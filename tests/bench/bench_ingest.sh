@@ -12,7 +12,9 @@
 #   --collector-only     no ceilings: for trying collector settings (MW_* below)
 #   --pg-clients LIST    pgbench clients with one document per transaction (default "8 16 32 64")
 #   --pg-group-clients LIST  pgbench clients with G documents per pipelined transaction, the
-#                        collector's group commit (default "4 8 16 32"; "" to skip)
+#                        collector's group commit, and for meeting events also G in one
+#                        mw.ingest_meetings call, as the collector sends them (default
+#                        "4 8 16 32"; "" to skip)
 #   --max-load L         wait (5 min at most) for a 1-minute load average under L (default 1.5)
 #   --perf               profile the middle third of each collector run: the collector with call
 #                        graphs (perf record --call-graph dwarf) and the machine by process
@@ -30,7 +32,7 @@
 set -euo pipefail
 
 usage() {
-    sed -n '5,21p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '5,25p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -303,13 +305,16 @@ run_wrk() {
 # field LINE KEY: the value of KEY=value in a line of key=value pairs.
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | head -n 1; }
 
-# pgbench_run KIND CLIENTS GROUP: one pgbench run; pg_docs = documents/s, or "failed".
+# pgbench_run KIND CLIENTS GROUP [one]: one pgbench run; pg_docs = documents/s, or "failed".
+# "one": the GROUP meeting events in one call of mw.ingest_meetings, as the collector sends them.
 pgbench_run() {
-    local kind=$1 clients=$2 group=$3 script table
+    local kind=$1 clients=$2 group=$3 one=${4:-} script table
     if [[ $kind == reports ]]; then script=$here/ingest_report.pgbench table=mw.report; else
         script=$here/ingest_meeting.pgbench table=mw.meeting_event; fi
     local name=pgbench-$kind-g$group-c$clients
-    if ((group > 1)); then
+    if [[ $one == one ]]; then
+        script=$here/ingest_meetings.pgbench name=$name-one
+    elif ((group > 1)); then
         # G documents, BEGIN and COMMIT in one pipeline, as the collector sends a batch.
         {
             printf "%s\n" "\\startpipeline"
@@ -328,6 +333,7 @@ pgbench_run() {
     run_timed "$out/$name.txt" "$out/$name.ticks" \
         pgbench "$dburl" -n -M prepared -c "$clients" -j "$threads" -T "$duration" \
         -D schools=1000 -D clients="$clients" -D tag="p$group-$clients-$(date +%s)" -D k=0 \
+        -D group="$group" \
         -f "$script" || rc=$?
     pg1=$(pg_ticks)
     local busy
@@ -348,8 +354,8 @@ pgbench_run() {
     local pg_us client_us
     pg_us=$(us_per $((pg1 - pg0)) $((processed * group)))
     client_us=$(us_per "$(cat "$out/$name.ticks")" $((processed * group)))
-    log "  pgbench $kind: $clients clients, $group/transaction: $docs documents/s (CPU/doc: PostgreSQL $pg_us µs, pgbench $client_us µs; machine busy/foreign ${busy}%; check $check)"
-    echo "$kind $clients $group $docs $pg_us $client_us $busy $check" >>"$out/pgbench.txt"
+    log "  pgbench $kind: $clients clients, $group/transaction${one:+ in one statement}: $docs documents/s (CPU/doc: PostgreSQL $pg_us µs, pgbench $client_us µs; machine busy/foreign ${busy}%; check $check)"
+    echo "$kind $clients $group${one:+/one} $docs $pg_us $client_us $busy $check" >>"$out/pgbench.txt"
     if [[ $check == ok ]] && ((docs > ${pg_best_docs:-0})); then
         pg_best_docs=$docs pg_best_cpu="$pg_us $client_us"
     fi
@@ -429,6 +435,13 @@ for kind in $kinds; do
             d=$pg_docs
             [[ $d == failed ]] && { failures=$((failures + 1)); continue; }
             ((d > best)) && best=$d how="-c $c, $group/tx pipelined"
+        done
+        # Meeting events: also as the collector sends them, G in one statement.
+        for c in $([[ $kind == meetings ]] && echo "$pg_group_clients"); do
+            pgbench_run "$kind" "$c" "$group" one
+            d=$pg_docs
+            [[ $d == failed ]] && { failures=$((failures + 1)); continue; }
+            ((d > best)) && best=$d how="-c $c, $group/tx in one statement"
         done
         ceiling[$kind]=$best ceiling_how[$kind]=$how ceiling_cpu[$kind]=$pg_best_cpu
     fi
