@@ -248,9 +248,11 @@ cpu_busy_pct() {
 # whatever else the machine does meanwhile. /proc/PID/stat: utime stime cutime cstime are
 # fields 14-17 (counted after the ")" that ends the command name).
 hz=$(getconf CLK_TCK)
-proc_ticks() { # PID [with reaped children: 1]
-    [[ -r /proc/$1/stat ]] || { echo 0; return; }
-    sed 's/^.*) //' "/proc/$1/stat" | awk -v c="${2:-0}" '{ print $12 + $13 + (c ? $14 + $15 : 0) }'
+proc_ticks() { # PID [with reaped children: 1]; 0 for a process that is gone (even meanwhile)
+    local t
+    t=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null |
+        awk -v c="${2:-0}" '{ print $12 + $13 + (c ? $14 + $15 : 0) }')
+    echo "${t:-0}"
 }
 tree_ticks() { # PID: the process with its reaped children, and its live children
     local t c

@@ -28,13 +28,13 @@ SELECT row_number() OVER (ORDER BY code), code, sha256(convert_to(token, 'UTF8')
        split_part(body, '@@SEQ@@', 1), split_part(body, '@@SEQ@@', 2)
   FROM bench.meeting_src;
 
--- Every table mw.ingest_report and mw.ingest_meeting write, emptied before each measured run
--- so that every run starts from the same database.
+-- Every table mw.ingest_report and mw.ingest_meeting write (the KPI summary rows and district
+-- sums too), emptied before each measured run so that every run starts from the same database.
 CREATE FUNCTION bench.reset() RETURNS void LANGUAGE sql AS $$
     TRUNCATE mw.report_slot, mw.report, mw.report_staff, mw.report_participant,
              mw.report_pair, mw.report_monitoring, mw.report_roadmap_item,
              mw.report_document, mw.report_practice, mw.report_competition,
-             mw.report_incentive, mw.meeting_event;
+             mw.report_incentive, mw.meeting_event, mw.kpi_report, mw.kpi_district_period;
 $$;
 
 ANALYZE bench.report_doc, bench.meeting_doc, mw.api_token, mw.school;
